@@ -19,6 +19,7 @@ from platformdirs import user_config_path, user_log_path
 from pydantic import Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from console.i18n import default_language
 from db.engine import APP_NAME, default_url
 
 Language = Literal["fa", "en"]
@@ -38,15 +39,6 @@ def log_file() -> Path:
     return user_log_path(APP_NAME, appauthor=False) / "console.log"
 
 
-def locale_language() -> Language:
-    """Persian when the terminal's locale is Persian, English otherwise."""
-    for name in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
-        value = os.environ.get(name, "")
-        if value:
-            return "fa" if value.lower().startswith("fa") else "en"
-    return "en"
-
-
 class SettingsError(Exception):
     """A settings file or value that cannot be used, explained in one line."""
 
@@ -55,7 +47,7 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="ABFA_DESK_", extra="ignore")
 
     db: str = ""
-    lang: Language = Field(default_factory=locale_language)
+    lang: Language = Field(default_factory=default_language)
     bidi: BidiMode = "app"
     # action id -> comma-separated keys, applied with App.set_keymap.
     keys: dict[str, str] = Field(default_factory=dict)

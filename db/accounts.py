@@ -281,3 +281,7 @@ def list_agents(session: Session, *, actor: AgentView | None) -> list[AgentView]
     require(actor, Role.ADMIN, Role.SUPERVISOR, action="list users")
     agents = session.exec(select(Agent).order_by(col(Agent.username))).all()
     return [_view(session, agent) for agent in agents]
+
+
+def has_agents(session: Session) -> bool:
+    return session.exec(select(Agent.id).limit(1)).first() is not None

@@ -41,6 +41,8 @@ def sqlite_template(tmp_path_factory) -> Path:
 @pytest.fixture(scope="session")
 def pg_template() -> Iterator[str]:
     if not os.environ.get(PG_ENV):
+        if os.environ.get("ABFA_DESK_REQUIRE_PG"):
+            pytest.fail(f"{PG_ENV} is not set but ABFA_DESK_REQUIRE_PG asks for PostgreSQL")
         pytest.skip(f"{PG_ENV} is not set: PostgreSQL tests not run")
     admin = _pg_admin_engine()
     name = f"abfa_tpl_{uuid.uuid4().hex[:10]}"

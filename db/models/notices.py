@@ -68,7 +68,7 @@ class Campaign(SQLModel, table=True):
 
 
 class OutboxMessage(SQLModel, table=True):
-    """One message to one recipient. `dedupe_key` makes a re-run of the sender send nothing twice."""
+    """One message to one recipient; `dedupe_key` keeps a re-run sender from sending twice."""
 
     __tablename__ = "outbox_messages"
     __table_args__ = (
