@@ -14,6 +14,7 @@ from rich.console import Console
 from rich.table import Table
 
 from console.i18n import _, set_language
+from console.i18n.rtl import set_bidi_mode
 from console.settings import Settings, SettingsError, load_settings
 
 app = typer.Typer(
@@ -39,8 +40,25 @@ DbOption = Annotated[
 ]
 
 
+def shown(text: str, stream=sys.stdout) -> str:
+    """Persian made readable on a terminal that does not reorder it; logical order in a pipe."""
+    from console.i18n.rtl import display
+
+    return display(text) if stream.isatty() else text
+
+
+def say(text: str) -> None:
+    out.print(shown(text), highlight=False, markup=False, soft_wrap=True)
+
+
 def fail(message: str, code: int = 1) -> NoReturn:
-    err.print(f"[bold red]abfa-desk:[/] {message}", highlight=False, markup=True, soft_wrap=True)
+    err.print(
+        f"abfa-desk: {shown(message, sys.stderr)}",
+        style="bold red",
+        highlight=False,
+        markup=False,
+        soft_wrap=True,
+    )
     raise typer.Exit(code)
 
 
@@ -118,6 +136,7 @@ def main_command(
     except SettingsError as exc:
         fail(str(exc), code=2)
     set_language(settings.lang)
+    set_bidi_mode(settings.bidi)
     ctx.obj = settings
     if ctx.invoked_subcommand is None:
         with clear_errors():
@@ -147,7 +166,7 @@ def db_upgrade(ctx: typer.Context, db: DbOption = None) -> None:
     settings = current_settings(ctx, db)
     with clear_errors():
         status = upgrade(make_engine(settings.database_url))
-    out.print(
+    say(
         _("Database {url} is at schema {revision}.").format(url=status.url, revision=status.current)
     )
 
@@ -161,8 +180,8 @@ def db_status(ctx: typer.Context, db: DbOption = None) -> None:
     settings = current_settings(ctx, db)
     with clear_errors():
         status = schema_status(make_engine(settings.database_url))
-    out.print(_("Database: {url}").format(url=status.url))
-    out.print(
+    say(_("Database: {url}").format(url=status.url))
+    say(
         _("Schema: {current} (newest: {head})").format(
             current=status.current or _("none"), head=status.head
         )
@@ -208,14 +227,13 @@ def demo(
             summary = build_demo(
                 engine, seed=seed, subscribers=subscribers, calls=calls, progress=progress
             )
-    table = Table(title=_("Demo accounts"), show_lines=False)
-    table.add_column(_("Username"))
-    table.add_column(_("Roles"))
-    table.add_column(_("Password"))
+    table = Table(title=shown(_("Demo accounts")))
+    for title in (_("Username"), _("Roles"), _("Password")):
+        table.add_column(shown(title))
     for username, roles, password in summary.accounts:
         table.add_row(username, ", ".join(roles), password)
     out.print(table)
-    out.print(_("Demo database ready: {url}").format(url=engine.url.render_as_string()))
+    say(_("Demo database ready: {url}").format(url=engine.url.render_as_string()))
     if not no_open:
         with clear_errors():
             run_console(settings)
@@ -266,7 +284,7 @@ def user_add(
                 roles=_roles(role),
                 center_code=center,
             )
-    out.print(
+    say(
         _("User {username} added ({roles}).").format(
             username=agent.username, roles=", ".join(sorted(agent.roles))
         )
@@ -292,7 +310,7 @@ def user_passwd(
         secret = _read_password(password)
         with session(engine) as s:
             set_password(s, actor=None, username=name, password=secret)
-    out.print(_("Password of {username} changed.").format(username=name.strip().lower()))
+    say(_("Password of {username} changed.").format(username=name.strip().lower()))
 
 
 @user_app.command("list")
@@ -309,7 +327,7 @@ def user_list(ctx: typer.Context, db: DbOption = None) -> None:
             agents = list_agents(s, actor=None)
     table = Table()
     for title in (_("Username"), _("Name"), _("Roles"), _("Center"), _("Last sign-in"), _("State")):
-        table.add_column(title)
+        table.add_column(shown(title))
     for agent in agents:
         state = _("active") if agent.active else _("disabled")
         last = format_datetime(agent.last_sign_in_at, "en") if agent.last_sign_in_at else "-"
