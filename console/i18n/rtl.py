@@ -124,9 +124,22 @@ def _reorder(text: str, base_dir: Literal["L", "R"] | None) -> str:
     return visual.translate(str.maketrans({v: k for k, v in stand_ins.items()}))
 
 
+def _shape(line: str) -> str:
+    """Joined letter forms. arabic-reshaper trips over some joiner sequences (a ZWJ before a
+    lam-alef); those lines are shaped without their zero-width characters, which display drops
+    anyway, and a line it still cannot shape is shown unshaped rather than crash a screen."""
+    try:
+        return _reshaper.reshape(line)
+    except (IndexError, KeyError, ValueError):
+        try:
+            return _reshaper.reshape(_INVISIBLE_RE.sub("", line))
+        except (IndexError, KeyError, ValueError):
+            return line
+
+
 @lru_cache(maxsize=4096)
 def _visual_line(line: str, base_dir: Literal["L", "R"] | None) -> str:
-    shaped = _reshaper.reshape(line.translate(_ISOLATES_AS_EMBEDDINGS))
+    shaped = _shape(line.translate(_ISOLATES_AS_EMBEDDINGS))
     return _INVISIBLE_RE.sub("", _reorder(shaped, base_dir))
 
 

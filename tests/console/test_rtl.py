@@ -192,3 +192,8 @@ def test_display_never_raises_and_keeps_other_characters(text: str) -> None:
         shown = display(text, base_rtl=base_rtl)
         assert kept(shown) == kept(text)
         assert shown.count("\n") == text.count("\n")
+
+
+def test_a_joiner_before_lam_alef_does_not_crash_the_screen():
+    """arabic-reshaper raises on this sequence; display falls back instead of crashing."""
+    assert rtl.display("\u200dلآ") == rtl.display("لآ")
