@@ -139,15 +139,19 @@ def sign_in(
         raise SignInError("locked", f"account locked for {minutes} more minutes", minutes=minutes)
     if not _password_matches(agent.password_hash, password):
         agent.failed_attempts += 1
-        if agent.failed_attempts >= MAX_FAILED_ATTEMPTS:
+        locks = agent.failed_attempts >= MAX_FAILED_ATTEMPTS
+        audit.record(session, action="sign_in_failed", actor_id=agent.id, center_id=agent.center_id)
+        if locks:
             agent.locked_until = now + timedelta(minutes=LOCK_MINUTES)
             agent.failed_attempts = 0
             audit.record(
                 session, action="account_locked", actor_id=agent.id, center_id=agent.center_id
             )
-        audit.record(session, action="sign_in_failed", actor_id=agent.id, center_id=agent.center_id)
         session.add(agent)
         session.commit()
+        if locks:
+            # Say so at once: the person at the keyboard should not type a sixth guess in vain.
+            raise SignInError("locked", "account locked", minutes=LOCK_MINUTES)
         raise SignInError("bad_credentials", "wrong username or password")
     if not agent.active:
         audit.record(

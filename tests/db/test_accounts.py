@@ -71,9 +71,12 @@ def test_unknown_user_gets_the_same_answer_as_a_wrong_password(engine, center_id
 def test_account_locks_after_repeated_failures_then_opens_again(engine, center_id):
     _add(engine, "ali", "agent")
     now = utcnow()
+    codes = []
     for _ in range(MAX_FAILED_ATTEMPTS):
-        with pytest.raises(SignInError), session(engine) as s:
+        with pytest.raises(SignInError) as failure, session(engine) as s:
             sign_in(s, username="ali", password="nope-nope", now=now)
+        codes.append(failure.value.code)
+    assert codes == ["bad_credentials"] * (MAX_FAILED_ATTEMPTS - 1) + ["locked"]
     with pytest.raises(SignInError) as error, session(engine) as s:
         sign_in(s, username="ali", password=PASSWORD, now=now + timedelta(minutes=1))
     assert error.value.code == "locked"

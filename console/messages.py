@@ -1,0 +1,32 @@
+"""Messages between screens and the app, as small documented dataclasses.
+
+A screen's own events (a worker's result, a widget's change) are nested classes on that screen or
+widget; what crosses from one screen to the app's navigation lives here. Payloads are plain,
+frozen data (`db/` views), never ORM objects.
+"""
+
+from dataclasses import dataclass
+
+from textual.message import Message
+
+from db.accounts import AgentView
+
+__all__ = ["SignOutRequested", "SignedIn"]
+
+
+@dataclass
+class SignedIn(Message):
+    """An agent's password was accepted: the app opens the main screen for them.
+
+    Posted by the sign-in screen; handled by `DeskApp.on_signed_in`.
+    """
+
+    agent: AgentView
+
+
+@dataclass
+class SignOutRequested(Message):
+    """The signed-in agent asked to sign out: the app returns to the sign-in screen.
+
+    Posted by the main screen; handled by `DeskApp.on_sign_out_requested`.
+    """

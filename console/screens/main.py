@@ -1,0 +1,137 @@
+"""The shell after sign-in: one mode per unit, switched with function keys, gated by role.
+
+Only the modes `db.accounts.allowed_modes` grants the agent are built and shown in the key bar.
+A key for a mode the agent may not open still answers, with a permission message, so a desk
+agent who presses F7 by habit learns why nothing opened instead of wondering.
+"""
+
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.content import Content
+from textual.reactive import reactive
+from textual.widgets import ContentSwitcher
+
+from console import keys
+from console.i18n import N_, _, current_language
+from console.i18n.rtl import display
+from console.messages import SignOutRequested
+from console.screens.base import DeskScreen
+from console.widgets.bidi import layout_rtl, notify_text
+from console.widgets.header import Clock, DeskHeader
+from console.widgets.keybar import KeyBar
+from console.widgets.keyhelp import KeyHelp, KeyHelpRow
+from console.widgets.not_built import NotBuiltPanel
+from db.accounts import MODE_ROLES, AgentView, allowed_modes
+
+__all__ = ["MODE_TITLES", "HelpPanel", "MainScreen"]
+
+MODE_TITLES: dict[str, str] = {
+    "intake": N_("Intake"),
+    "followup": N_("Follow-up"),
+    "callbacks": N_("Callbacks"),
+    "notices": N_("Incidents & notices"),
+    "reports": N_("Reports"),
+    "admin": N_("Admin"),
+}
+assert MODE_TITLES.keys() == MODE_ROLES.keys(), "every mode of db.accounts needs a title"
+
+HELP = "help"
+
+
+def panel_id(mode: str) -> str:
+    return f"mode-{mode}"
+
+
+class HelpPanel(Vertical):
+    """F1: the keys of this screen, generated from its active bindings."""
+
+    DEFAULT_CSS = """
+    HelpPanel {
+        border: round $accent;
+        padding: 0 1;
+        &.-rtl {
+            border-title-align: right;
+        }
+        &:ansi {
+            border: solid $accent;
+        }
+    }
+    """
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id, classes="-rtl" if layout_rtl() else None)
+        self.border_title = Content(display(_("Keys")))
+
+    def compose(self) -> ComposeResult:
+        yield KeyHelp()
+
+    def show_keys(self, rows: list[KeyHelpRow]) -> None:
+        self.query_one(KeyHelp).rows = tuple(rows)
+
+
+class MainScreen(DeskScreen):
+    """Header, the current mode's panel, and the key bar."""
+
+    mode: reactive[str] = reactive(HELP, init=False)
+    """The panel on show: a mode name, or `help`."""
+
+    def __init__(self, *, agent: AgentView, clock: Clock) -> None:
+        super().__init__(id="main")
+        self.agent = agent
+        self.modes = allowed_modes(agent)
+        hidden = {key.id for key in keys.KEYS if key.mode and key.mode not in self.modes}
+        keys.install(self, "main", hidden=hidden)
+        self._clock = clock
+        self._before_help = self.modes[0] if self.modes else HELP
+
+    def compose(self) -> ComposeResult:
+        center = (
+            self.agent.center_name_fa if current_language() == "fa" else self.agent.center_name_en
+        )
+        yield DeskHeader(who=self.agent.full_name, where=center, clock=self._clock)
+        first = panel_id(self.modes[0]) if self.modes else HELP
+        with ContentSwitcher(initial=first, id="modes"):
+            for mode in self.modes:
+                yield NotBuiltPanel(_(MODE_TITLES[mode]), id=panel_id(mode))
+            yield HelpPanel(id=HELP)
+        yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.set_reactive(MainScreen.mode, self.modes[0] if self.modes else HELP)
+        if not self.modes:
+            self._fill_help()
+
+    def watch_mode(self, mode: str) -> None:
+        if mode == HELP:
+            self._fill_help()
+        self.query_one("#modes", ContentSwitcher).current = HELP if mode == HELP else panel_id(mode)
+
+    def _fill_help(self) -> None:
+        rows = [
+            KeyHelpRow(
+                self.app.get_key_display(active.binding),
+                active.binding.description,
+                active.binding.tooltip,
+            )
+            for active in self.active_bindings.values()
+            if active.binding.show
+        ]
+        self.query_one(HelpPanel).show_keys(rows)
+
+    def action_open_mode(self, mode: str) -> None:
+        """F2-F7: open a mode, or say why it cannot be opened."""
+        if mode not in self.modes:
+            notify_text(self, _("You do not have permission for this."), severity="warning")
+            return
+        self.mode = mode
+
+    def action_help(self) -> None:
+        """F1: show the keys; F1 again goes back to the mode that was open."""
+        if self.mode == HELP:
+            self.mode = self._before_help
+        else:
+            self._before_help = self.mode
+            self.mode = HELP
+
+    def action_sign_out(self) -> None:
+        self.post_message(SignOutRequested())

@@ -1,0 +1,112 @@
+"""The key bar: the keys of the current screen, like Textual's `Footer`, but fit for a desk.
+
+Textual's `Footer` is one row, left to right, and clips what does not fit. An agent holding every
+role (a rural center with one person) has nine keys, which need more than 80 columns; in Persian
+the keys must also read from the right. So this bar wraps onto a second row when needed and, in a
+right-to-left layout, puts the first key on the right with its key before (right of) its words.
+"""
+
+from typing import NamedTuple
+
+from rich.cells import cell_len
+from rich.text import Text
+from textual.app import RenderResult
+from textual.geometry import Size
+from textual.screen import Screen
+from textual.widget import Widget
+
+from console.i18n.rtl import display
+from console.widgets.bidi import layout_rtl
+
+__all__ = ["KeyBar", "KeyItem"]
+
+GAP = "   "
+
+
+class KeyItem(NamedTuple):
+    """One key as the bar shows it: the key (`F2`) and what it does, in logical order."""
+
+    key: str
+    description: str
+
+    @property
+    def width(self) -> int:
+        return cell_len(self.key) + 1 + cell_len(display(self.description))
+
+
+class KeyBar(Widget, can_focus=False):
+    """Shows the active, visible bindings of its screen; follows remaps and permission changes."""
+
+    DEFAULT_CSS = """
+    KeyBar {
+        dock: bottom;
+        height: auto;
+        max-height: 3;
+        padding: 0 1;
+        background: $footer-background;
+        color: $footer-description-foreground;
+        .keybar--key {
+            color: $footer-key-foreground;
+            text-style: bold;
+        }
+    }
+    """
+
+    COMPONENT_CLASSES = {"keybar--key"}
+
+    def on_mount(self) -> None:
+        self.screen.bindings_updated_signal.subscribe(self, self._bindings_changed)
+
+    def _bindings_changed(self, screen: Screen) -> None:
+        if screen is self.screen:
+            self.refresh(layout=True)
+
+    def items(self) -> list[KeyItem]:
+        """The keys to show, one per action, in binding order."""
+        seen: set[str] = set()
+        items: list[KeyItem] = []
+        for active in self.screen.active_bindings.values():
+            binding = active.binding
+            if not binding.show or binding.action in seen:
+                continue
+            seen.add(binding.action)
+            items.append(KeyItem(self.app.get_key_display(binding), binding.description))
+        return items
+
+    def _rows(self, width: int) -> list[list[KeyItem]]:
+        rows: list[list[KeyItem]] = [[]]
+        used = 0
+        for item in self.items():
+            needed = item.width if not rows[-1] else len(GAP) + item.width
+            if rows[-1] and used + needed > width:
+                rows.append([])
+                used, needed = 0, item.width
+            rows[-1].append(item)
+            used += needed
+        return rows
+
+    def render(self) -> RenderResult:
+        width = self.content_size.width
+        key_style = self.get_component_rich_style("keybar--key")
+        rtl = layout_rtl()
+        lines = []
+        for row in self._rows(max(1, width)):
+            line = Text(no_wrap=True, overflow="crop")
+            for index, item in enumerate(reversed(row) if rtl else row):
+                if index:
+                    line.append(GAP)
+                if rtl:
+                    line.append(display(item.description, base_rtl=True))
+                    line.append(" ")
+                    line.append(item.key, key_style)
+                else:
+                    line.append(item.key, key_style)
+                    line.append(" ")
+                    line.append(item.description)
+            if rtl:
+                line.pad_left(max(0, width - line.cell_len))
+            lines.append(line)
+        return Text("\n", no_wrap=True).join(lines)
+
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        return len(self._rows(max(1, width)))
