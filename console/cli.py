@@ -200,43 +200,63 @@ def demo(
     subscribers: Annotated[int, typer.Option(min=1, help="Number of subscribers.")] = 2000,
     calls: Annotated[int, typer.Option(min=0, help="Number of calls.")] = 20000,
     no_open: Annotated[bool, typer.Option("--no-open", help="Do not open the console.")] = False,
+    reuse: Annotated[
+        bool, typer.Option("--reuse", help="Keep a demo database that already exists.")
+    ] = False,
 ) -> None:
     """Create or refresh a realistic demo database, then open the console."""
-    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
-
-    from db.demo import build_demo
+    from db.demo import demo_accounts
     from db.engine import make_engine
 
     settings = current_settings(ctx, db)
     with clear_errors():
         engine = make_engine(settings.database_url)
-        with Progress(
-            TextColumn("{task.description}"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            console=err,
-            transient=True,
-        ) as bar:
-            tasks: dict[str, int] = {}
-
-            def progress(stage: str, done: int, total: int) -> None:
-                if stage not in tasks:
-                    tasks[stage] = bar.add_task(stage, total=total)
-                bar.update(tasks[stage], completed=done, total=total)
-
-            summary = build_demo(
-                engine, seed=seed, subscribers=subscribers, calls=calls, progress=progress
-            )
+        if reuse and _holds_demo(engine):
+            say(_("Demo database already there: {url}").format(url=_shown_url(engine)))
+        else:
+            _build_demo(engine, seed=seed, subscribers=subscribers, calls=calls)
+            say(_("Demo database ready: {url}").format(url=_shown_url(engine)))
     table = Table(title=shown(_("Demo accounts")))
     for title in (_("Username"), _("Roles"), _("Password")):
         table.add_column(shown(title))
-    for username, roles, password in summary.accounts:
+    for username, roles, password in demo_accounts():
         table.add_row(username, ", ".join(roles), password)
     out.print(table)
-    say(_("Demo database ready: {url}").format(url=engine.url.render_as_string()))
     if not no_open:
         with clear_errors():
             run_console(settings)
+
+
+def _shown_url(engine) -> str:
+    return engine.url.render_as_string(hide_password=True)
+
+
+def _holds_demo(engine) -> bool:
+    from db.accounts import has_agents
+    from db.engine import session
+    from db.migrate import schema_status
+
+    if not schema_status(engine).up_to_date:
+        return False
+    with session(engine) as s:
+        return has_agents(s)
+
+
+def _build_demo(engine, *, seed: int, subscribers: int, calls: int) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn
+
+    from db.demo import build_demo
+
+    columns = (TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn())
+    with Progress(*columns, console=err, transient=True) as bar:
+        tasks: dict[str, int] = {}
+
+        def progress(stage: str, done: int, total: int) -> None:
+            if stage not in tasks:
+                tasks[stage] = bar.add_task(stage, total=total)
+            bar.update(tasks[stage], completed=done, total=total)
+
+        build_demo(engine, seed=seed, subscribers=subscribers, calls=calls, progress=progress)
 
 
 def _roles(values: list[str]) -> list[str]:

@@ -61,6 +61,7 @@ class Ticket(SQLModel, table=True):
         sa.Index("ix_tickets_phone_opened", "phone", "opened_at"),
         sa.Index("ix_tickets_claimed", "claimed_by_id", "claimed_until"),
         sa.Index("ix_tickets_parent", "parent_id"),
+        sa.Index("ix_tickets_duplicate_of", "duplicate_of_id"),
         sa.UniqueConstraint("center_id", "year", "seq"),
     )
 

@@ -145,3 +145,22 @@ def test_messages_follow_the_language(desk_db):
     assert result.exit_code == 1
     assert "ghost" in result.stderr
     assert "No user named" not in result.stderr
+
+
+def test_demo_builds_then_reuses(tmp_path):
+    url = str(tmp_path / "demo.db")
+    built = run("demo", "--db", url, "--subscribers", "60", "--calls", "400", "--no-open")
+    assert built.exit_code == 0, built.stderr
+    assert "Demo database ready" in built.stdout
+    assert "demo-admin" in built.stdout  # the printed demo passwords
+    kept = run("demo", "--db", url, "--reuse", "--no-open")
+    assert kept.exit_code == 0, kept.stderr
+    assert "already there" in kept.stdout
+    listed = run("user", "list", "--db", url)
+    assert "supervisor" in listed.stdout
+
+
+def test_demo_refuses_bad_sizes(tmp_path):
+    result = run("demo", "--db", str(tmp_path / "d.db"), "--calls", "-5", "--no-open")
+    assert result.exit_code == 2
+    assert "calls" in result.stderr
