@@ -88,14 +88,24 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
 
     @sa.event.listens_for(engine, "begin")
     def _on_begin(connection):
-        connection.exec_driver_sql("BEGIN")
+        # A write transaction takes the write lock at once: a deferred one that read first and
+        # then writes fails at once with "database is locked" if another desk wrote meanwhile,
+        # whatever the busy timeout. Read-only work stays deferred and never waits.
+        immediate = connection.get_execution_options().get("sqlite_immediate", False)
+        connection.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
     return engine
 
 
 @contextmanager
-def session(engine: Engine) -> Iterator[Session]:
-    """A unit of work: committed when the block ends, rolled back on any error."""
+def session(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+    """A unit of work: committed when the block ends, rolled back on any error.
+
+    `write=False` is for work that only reads (lookups, lists, reports): on SQLite it does not
+    queue behind writers.
+    """
+    if write and is_sqlite(engine):
+        engine = engine.execution_options(sqlite_immediate=True)
     with Session(engine, expire_on_commit=False) as s:
         try:
             yield s

@@ -66,3 +66,48 @@ def test_session_rolls_back_on_error(engine):
         raise RuntimeError("crash")
     with session(engine) as s:
         assert s.exec(select(AuditEntry)).all() == []
+
+
+def test_concurrent_read_then_write_transactions_wait_instead_of_failing(tmp_path):
+    """Two desks that each read, then write, on one SQLite file: both succeed, in turn.
+
+    With deferred transactions the first desk, having read before the second one committed,
+    would fail at its write with "database is locked" at once, busy timeout or not.
+    """
+    import threading
+    import time
+
+    from db.migrate import upgrade
+
+    engine = make_engine(str(tmp_path / "busy.db"))
+    upgrade(engine)
+    first_has_read = threading.Event()
+    errors: list[BaseException] = []
+
+    def first_desk() -> None:
+        try:
+            with session(engine) as s:
+                s.exec(select(AuditEntry)).all()
+                first_has_read.set()
+                time.sleep(0.3)  # the caller talks; the other desk tries to save meanwhile
+                s.add(AuditEntry(action="first"))
+        except BaseException as exc:  # collected and asserted below
+            errors.append(exc)
+
+    def second_desk() -> None:
+        first_has_read.wait(timeout=5)
+        try:
+            with session(engine) as s:
+                s.exec(select(AuditEntry)).all()
+                s.add(AuditEntry(action="second"))
+        except BaseException as exc:
+            errors.append(exc)
+
+    threads = [threading.Thread(target=first_desk), threading.Thread(target=second_desk)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert errors == []
+    with session(engine, write=False) as s:
+        assert sorted(s.exec(select(AuditEntry.action)).all()) == ["first", "second"]
