@@ -81,6 +81,18 @@ def db_url(request, tmp_path) -> Iterator[str]:
         yield from _fresh_pg_database(request.getfixturevalue("pg_template"))
 
 
+@pytest.fixture(scope="module", params=BACKENDS)
+def module_db_url(request, tmp_path_factory) -> Iterator[str]:
+    """Like `db_url`, but one database per test module and backend: for a module whose tests
+    share data that is slow to make (a demo) and mostly only read it."""
+    if request.param == "sqlite":
+        path = tmp_path_factory.mktemp("module") / "desk.db"
+        shutil.copy(request.getfixturevalue("sqlite_template"), path)
+        yield f"sqlite:///{path}"
+    else:
+        yield from _fresh_pg_database(request.getfixturevalue("pg_template"))
+
+
 @pytest.fixture
 def engine(db_url) -> Iterator[Engine]:
     engine = make_engine(db_url)

@@ -2,24 +2,17 @@
 
 import hashlib
 import itertools
-import os
 import re
-import secrets
 import uuid
 from collections import Counter, defaultdict
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import UTC, datetime
-from pathlib import Path
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
 from db import catalog_seed
 from db.demo import DEMO_CENTER_CODE, DemoError, build_demo, uuid7_from
-from db.engine import make_engine, normalize_url, session
-from db.migrate import upgrade
+from db.engine import make_engine, session
 from db.models import (
     OPEN_STATUSES,
     Agent,
@@ -52,7 +45,6 @@ from db.validate import (
     normalize_phone,
 )
 
-PG_URL = os.environ.get("ABFA_DESK_TEST_PG_URL")
 SEED = 1405
 SUBSCRIBERS = 200
 CALLS = 2000
@@ -103,43 +95,13 @@ ACTOR_ROLES = {
 }
 
 
-@contextmanager
-def fresh_database(kind: str, directory: Path) -> Iterator[str]:
-    """An empty database URL: a SQLite file in ``directory``, or a new PostgreSQL database."""
-    if kind == "sqlite":
-        yield f"sqlite:///{directory / f'demo-{secrets.token_hex(4)}.db'}"
-        return
-    if not PG_URL:
-        if os.environ.get("ABFA_DESK_REQUIRE_PG"):
-            pytest.fail("ABFA_DESK_TEST_PG_URL is not set but ABFA_DESK_REQUIRE_PG asks for it")
-        pytest.skip("ABFA_DESK_TEST_PG_URL is not set")
-    server = make_url(normalize_url(PG_URL))
-    name = f"abfa_t_{secrets.token_hex(6)}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    with fresh_database(request.param, tmp_path) as url:
-        yield url
-
-
-@pytest.fixture(scope="module", params=["sqlite", "postgresql"])
-def demo(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory):
+@pytest.fixture(scope="module")
+def demo(module_db_url: str):
     """One small demo per engine, shared by the read-only checks of this module."""
-    with fresh_database(request.param, tmp_path_factory.mktemp("demo")) as url:
-        engine = make_engine(url)
-        summary = build_demo(engine, seed=SEED, subscribers=SUBSCRIBERS, calls=CALLS, now=NOW)
-        yield engine, summary
-        engine.dispose()
+    engine = make_engine(module_db_url)
+    summary = build_demo(engine, seed=SEED, subscribers=SUBSCRIBERS, calls=CALLS, now=NOW)
+    yield engine, summary
+    engine.dispose()
 
 
 def rows(engine, stmt) -> list:
@@ -176,16 +138,14 @@ def test_same_seed_and_now_rebuild_the_same_rows_and_refresh_replaces_them(demo)
     assert first.now == NOW
 
 
-def test_another_seed_gives_other_data(tmp_path):
-    one, two = make_engine(str(tmp_path / "a.db")), make_engine(str(tmp_path / "b.db"))
-    build_demo(one, seed=1, subscribers=30, calls=200, now=NOW)
-    build_demo(two, seed=2, subscribers=30, calls=200, now=NOW)
-    assert digest(one) != digest(two)
+def test_another_seed_gives_other_data(engine):
+    build_demo(engine, seed=1, subscribers=30, calls=200, now=NOW)
+    one = digest(engine)
+    build_demo(engine, seed=2, subscribers=30, calls=200, now=NOW)
+    assert digest(engine) != one
 
 
-def test_demo_refuses_a_database_with_another_center(tmp_path):
-    engine = make_engine(str(tmp_path / "real.db"))
-    upgrade(engine)
+def test_demo_refuses_a_database_with_another_center(engine):
     with session(engine) as s:
         s.add(Center(code="TEH", number=121, name_fa="تهران", name_en="Tehran"))
     with pytest.raises(DemoError):
@@ -323,14 +283,10 @@ def test_tracking_codes_are_valid_unique_and_gapless(demo):
     assert last == {year: len(seqs) for year, seqs in by_year.items()}
 
 
-def test_sequences_restart_at_nowruz(db_url):
-    engine = make_engine(db_url)
-    try:
-        # The last four months before 20 April 2026 span Nowruz 1405 (21 March 2026).
-        build_demo(engine, subscribers=40, calls=400, now=datetime(2026, 4, 20, 8, tzinfo=UTC))
-        tickets = rows(engine, sa.select(Ticket.year, Ticket.seq).order_by(Ticket.opened_at))
-    finally:
-        engine.dispose()
+def test_sequences_restart_at_nowruz(engine):
+    # The last four months before 20 April 2026 span Nowruz 1405 (21 March 2026).
+    build_demo(engine, subscribers=40, calls=400, now=datetime(2026, 4, 20, 8, tzinfo=UTC))
+    tickets = rows(engine, sa.select(Ticket.year, Ticket.seq).order_by(Ticket.opened_at))
     years = [year for year, _seq in tickets]
     assert years == sorted(years) and set(years) == {1404, 1405}
     for year in (1404, 1405):

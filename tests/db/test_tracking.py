@@ -1,20 +1,15 @@
 """Tracking codes: format, check digit, and sequences drawn safely by many desks at once."""
 
-import os
 import random
-import secrets
 import threading
 import time
 import uuid
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
 import sqlalchemy as sa
-from sqlalchemy.engine import make_url
 
-from db.engine import make_engine, normalize_url, session
-from db.migrate import upgrade
+from db.engine import session
 from db.models import Center, TrackingSequence
 from db.tracking import (
     TrackingCode,
@@ -28,42 +23,9 @@ from db.tracking import (
 )
 from db.validate import mod11
 
-PG_URL = os.environ.get("ABFA_DESK_TEST_PG_URL")
-
 # 29 Esfand 1404, 23:30 and 1 Farvardin 1405, 00:30 in Tehran (UTC+03:30).
 LAST_EVENING_OF_1404 = datetime(2026, 3, 20, 20, 0, tzinfo=UTC)
 FIRST_NIGHT_OF_1405 = datetime(2026, 3, 20, 21, 0, tzinfo=UTC)
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def db_url(request: pytest.FixtureRequest, tmp_path) -> Iterator[str]:
-    """A fresh, empty database: a SQLite file, or a new PostgreSQL database."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'desk.db'}"
-        return
-    if not PG_URL:
-        if os.environ.get("ABFA_DESK_REQUIRE_PG"):
-            pytest.fail("ABFA_DESK_TEST_PG_URL is not set but ABFA_DESK_REQUIRE_PG asks for it")
-        pytest.skip("ABFA_DESK_TEST_PG_URL is not set")
-    server = make_url(normalize_url(PG_URL))
-    name = f"abfa_t_{secrets.token_hex(6)}"
-    admin = sa.create_engine(server, isolation_level="AUTOCOMMIT")
-    with admin.connect() as conn:
-        conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    try:
-        yield server.set(database=name).render_as_string(hide_password=False)
-    finally:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
-
-
-@pytest.fixture
-def engine(db_url: str):
-    engine = make_engine(db_url)
-    upgrade(engine)
-    yield engine
-    engine.dispose()
 
 
 def add_center(engine, number: int) -> uuid.UUID:
