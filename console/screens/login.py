@@ -46,6 +46,13 @@ class SignInScreen(DeskScreen):
         refusal: str | None = None
         minutes: int | None = None
 
+    @dataclass
+    class DemoHint(Message):
+        """This is a demo database; the account to suggest."""
+
+        username: str
+        password: str
+
     def __init__(self, *, engine: Engine, clock: Clock) -> None:
         super().__init__(id="sign-in")
         keys.install(self, "sign_in")
@@ -63,6 +70,29 @@ class SignInScreen(DeskScreen):
             yield FormInput(id="password", password=True, max_length=256)
             yield BidiText("", id="sign-in-message")
         yield KeyBar()
+
+    def on_mount(self) -> None:
+        self.look_for_demo()
+
+    @work(thread=True, exclusive=True, group="demo_hint", exit_on_error=False)
+    def look_for_demo(self) -> None:
+        """In a thread: on a demo database, post the account to suggest."""
+        from db.demo import sign_in_hint
+
+        with session(self._engine, write=False) as s:
+            hint = sign_in_hint(s)
+        if hint is not None:
+            self.post_message(self.DemoHint(*hint))
+
+    def on_sign_in_screen_demo_hint(self, event: DemoHint) -> None:
+        self.query_one("#sign-in-hint", BidiText).text = "\n".join(
+            (
+                _("Enter your username and password."),
+                _("Demo database: try {username} with password {password}.").format(
+                    username=event.username, password=event.password
+                ),
+            )
+        )
 
     @property
     def username(self) -> FormInput:

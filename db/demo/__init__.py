@@ -28,7 +28,7 @@ from db.demo.build import DemoSummary, build_demo
 from db.demo.bulk import bulk_insert
 from db.demo.city import DEMO_CENTER_CODE
 from db.demo.context import DemoError, uuid7_from
-from db.demo.staff import demo_accounts, demo_password
+from db.demo.staff import demo_accounts, demo_password, sign_in_hint
 
 __all__ = [
     "DEMO_CENTER_CODE",
@@ -38,5 +38,6 @@ __all__ = [
     "bulk_insert",
     "demo_accounts",
     "demo_password",
+    "sign_in_hint",
     "uuid7_from",
 ]

@@ -9,13 +9,13 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlmodel import Session
+from sqlmodel import Session, select
 
 from db.accounts import hash_password
 from db.demo.bulk import insert
 from db.demo.city import City
 from db.demo.context import ReferenceIds, uuid7_from, weighted
-from db.models import Agent, AgentRole, AuditEntry, Role
+from db.models import Agent, AgentRole, AuditEntry, CenterSetting, Role
 
 # username, full name, roles, weight when taking calls
 AGENTS: list[tuple[str, str, tuple[Role, ...], float]] = [
@@ -48,6 +48,16 @@ def demo_accounts() -> list[tuple[str, tuple[str, ...], str]]:
         (username, tuple(r.value for r in roles), demo_password(username))
         for username, _name, roles, _weight in AGENTS
     ]
+
+
+def sign_in_hint(session: Session) -> tuple[str, str] | None:
+    """On a demo database, an account to try at the sign-in screen; None on a real center's.
+
+    The console has taken the terminal by the time someone reads the sign-in form, so the
+    table of demo passwords printed before it is gone from view.
+    """
+    marked = session.exec(select(CenterSetting.key).where(CenterSetting.key == "demo")).first()
+    return ("supervisor", demo_password("supervisor")) if marked else None
 
 
 # argon2 is slow on purpose: hash each demo password once per process.

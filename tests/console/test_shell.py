@@ -1,6 +1,7 @@
 """The signed-in shell: signing in and out, switching modes with function keys, role gating."""
 
 import pytest
+from sqlmodel import select
 from textual.widgets import ContentSwitcher
 
 from console.app import DeskApp, choose_theme
@@ -274,3 +275,28 @@ def test_sixteen_colour_terminals_get_the_ansi_theme():
     assert choose_theme({"TERM": "xterm-256color", "TEXTUAL_COLOR_SYSTEM": "standard"}) == (
         "ansi-dark"
     )
+
+
+async def test_demo_database_suggests_an_account_at_sign_in(desk_db):
+    """The demo passwords scrolled away when the console opened: the form names one."""
+    from db.engine import session
+    from db.models import Center, CenterSetting, utcnow
+
+    with session(desk_db) as s:
+        center = s.exec(select(Center)).one()
+        s.add(
+            CenterSetting(center_id=center.id, key="demo", value={"seed": 1}, updated_at=utcnow())
+        )
+    app = make_app(desk_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        hint = app.screen.query_one("#sign-in-hint", BidiText).text
+        assert "supervisor" in hint
+        assert "demo-supervisor" in hint
+
+
+async def test_real_database_suggests_nothing(desk_db):
+    app = make_app(desk_db)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert "demo" not in app.screen.query_one("#sign-in-hint", BidiText).text
