@@ -13,7 +13,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from console.i18n import _, set_language
+from console.i18n import N_, _, set_language
 from console.i18n.rtl import set_bidi_mode
 from console.settings import Settings, SettingsError, load_settings
 
@@ -26,8 +26,10 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Database schema: upgrade and status.", no_args_is_help=True)
 user_app = typer.Typer(help="Users (agents) and their roles.", no_args_is_help=True)
+sla_app = typer.Typer(help="Service levels: escalate late requests.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
 app.add_typer(user_app, name="user")
+app.add_typer(sla_app, name="sla")
 
 out = Console()
 err = Console(stderr=True)
@@ -360,6 +362,34 @@ def user_list(ctx: typer.Context, db: DbOption = None) -> None:
             state,
         )
     out.print(table)
+
+
+ESCALATED_MESSAGES: dict[str, str] = {
+    "citizen": N_("Request {code} escalated to level {level}: the citizen's clock ran out."),
+    "unit": N_("Request {code} escalated to level {level}: the unit's clock ran out."),
+    "response": N_("Request {code} escalated to level {level}: the response clock ran out."),
+}
+
+
+@sla_app.command("tick")
+def sla_tick(ctx: typer.Context, db: DbOption = None) -> None:
+    """Escalate requests whose clock ran out and let go of expired claims (safe to repeat)."""
+    from db.engine import session
+    from db.followup import sla_tick as tick
+
+    settings = current_settings(ctx, db)
+    with clear_errors():
+        engine = open_engine(settings)
+        with session(engine) as s:
+            report = tick(s)
+    for step in report.escalated:
+        message = ESCALATED_MESSAGES.get(step.clock, ESCALATED_MESSAGES["citizen"])
+        say(_(message).format(code=step.tracking_code, level=step.to_level))
+    say(
+        _("Escalations: {escalations}. Expired claims let go: {claims}.").format(
+            escalations=len(report.escalated), claims=report.expired_claims
+        )
+    )
 
 
 def main() -> None:
