@@ -106,7 +106,7 @@ class DeskApp(App[None], inherit_bindings=False):
             self._driver.write(EXIT_SEQ)
 
     def on_signed_in(self, message: SignedIn) -> None:
-        self.push_screen(MainScreen(agent=message.agent, clock=self.clock))
+        self.push_screen(MainScreen(agent=message.agent, clock=self.clock, engine=self.engine))
 
     def on_sign_out_requested(self, message: SignOutRequested) -> None:
         if isinstance(self.screen, MainScreen):

@@ -20,15 +20,29 @@ from console.i18n import N_, _
 
 __all__ = [
     "KEYS",
+    "SCOPES",
     "Key",
     "bindings",
     "install",
     "key_display",
     "key_name",
     "markdown_table",
+    "widget_keys",
 ]
 
-Scope = Literal["app", "sign_in", "main"]
+Scope = Literal["app", "sign_in", "main", "intake", "picker", "card", "canned", "draft"]
+"""Where a key works: the app, a screen, the intake panel, or one of the intake widgets."""
+
+SCOPES: tuple[Scope, ...] = (
+    "sign_in",
+    "main",
+    "intake",
+    "picker",
+    "card",
+    "canned",
+    "draft",
+    "app",
+)
 
 
 @dataclass(frozen=True)
@@ -44,6 +58,8 @@ class Key:
     priority: bool = False
     mode: str | None = None
     """The console mode this key opens, if it opens one."""
+    show: bool = True
+    """Whether the key bar and the help panel list it (Enter and the arrows go without saying)."""
 
 
 KEYS: tuple[Key, ...] = (
@@ -118,6 +134,168 @@ KEYS: tuple[Key, ...] = (
         N_("End your session; back to sign-in."),
         "main",
     ),
+    # Intake: how a call ends. Control keys, because Persian keyboards type letters, and none
+    # that a terminal keeps for itself (^C ^S ^Q ^Z, ^H ^I ^J ^M are Backspace/Tab/Enter).
+    Key(
+        "intake_register",
+        "ctrl+r",
+        "register",
+        N_("Register"),
+        N_("Register a request for this call and show its tracking code."),
+        "intake",
+    ),
+    Key(
+        "intake_answered",
+        "ctrl+a",
+        "answered",
+        N_("Answered"),
+        N_("Information given, no request: save the call."),
+        "intake",
+    ),
+    Key(
+        "intake_link_incident",
+        "ctrl+l",
+        "link_incident",
+        N_("Link incident"),
+        N_("Link the call to the active incident on the card instead of a new request."),
+        "intake",
+    ),
+    Key(
+        "intake_link_request",
+        "ctrl+k",
+        "link_request",
+        N_("Link request"),
+        N_("Add the call to the caller's open request instead of registering a duplicate."),
+        "intake",
+    ),
+    Key(
+        "intake_transferred",
+        "ctrl+t",
+        "transferred",
+        N_("Transferred"),
+        N_("The call was transferred: save it."),
+        "intake",
+    ),
+    Key(
+        "intake_dropped",
+        "ctrl+d",
+        "dropped",
+        N_("Dropped"),
+        N_("The line dropped or the caller hung up: save the call."),
+        "intake",
+    ),
+    Key(
+        "intake_answers",
+        "f8",
+        "canned_answers",
+        N_("Answers"),
+        N_("Search the ready answers; F8 again goes back to the caller card."),
+        "intake",
+    ),
+    Key(
+        "intake_enter",
+        "enter",
+        "enter",
+        N_("Look up / next field"),
+        N_("In the caller field: look up now. In the other fields: go to the next one."),
+        "intake",
+        show=False,
+    ),
+    Key(
+        "card_pick",
+        "enter",
+        "pick",
+        N_("Pick subscriber"),
+        N_("Take the highlighted subscriber for this call (Up/Down or 1-9 choose)."),
+        "card",
+    ),
+    Key(
+        "card_up",
+        "up",
+        "move(-1)",
+        N_("Previous subscriber"),
+        N_("Highlight the previous subscriber."),
+        "card",
+        show=False,
+    ),
+    Key(
+        "card_down",
+        "down",
+        "move(1)",
+        N_("Next subscriber"),
+        N_("Highlight the next subscriber."),
+        "card",
+        show=False,
+    ),
+    Key(
+        "picker_pick",
+        "enter",
+        "pick",
+        N_("Pick"),
+        N_("Take the highlighted match and go to the next field."),
+        "picker",
+        show=False,
+    ),
+    Key(
+        "picker_up",
+        "up",
+        "move(-1)",
+        N_("Previous match"),
+        N_("Highlight the previous match."),
+        "picker",
+        show=False,
+    ),
+    Key(
+        "picker_down",
+        "down",
+        "move(1)",
+        N_("Next match"),
+        N_("Highlight the next match."),
+        "picker",
+        show=False,
+    ),
+    Key(
+        "canned_use",
+        "enter",
+        "use",
+        N_("Use answer"),
+        N_("Put the highlighted answer into the call notes."),
+        "canned",
+    ),
+    Key(
+        "canned_up",
+        "up",
+        "move(-1)",
+        N_("Previous answer"),
+        N_("Highlight the previous answer."),
+        "canned",
+        show=False,
+    ),
+    Key(
+        "canned_down",
+        "down",
+        "move(1)",
+        N_("Next answer"),
+        N_("Highlight the next answer."),
+        "canned",
+        show=False,
+    ),
+    Key(
+        "draft_resume",
+        "enter",
+        "resume",
+        N_("Resume"),
+        N_("Go on with the unfinished call, everything typed kept."),
+        "draft",
+    ),
+    Key(
+        "draft_discard",
+        "ctrl+d",
+        "discard",
+        N_("Discard"),
+        N_("Throw the unfinished call away and start a new one."),
+        "draft",
+    ),
     Key("quit", "ctrl+q", "quit", N_("Quit"), N_("Close the console."), "app", priority=True),
 )
 
@@ -133,7 +311,7 @@ def bindings(scope: Scope, *, hidden: Collection[str] = ()) -> list[Binding]:
             key.key,
             key.action,
             _(key.description),
-            show=key.id not in hidden,
+            show=key.show and key.id not in hidden,
             priority=key.priority,
             tooltip=_(key.tooltip),
             id=key.id,
@@ -154,7 +332,14 @@ def install(node: DOMNode, scope: Scope, *, hidden: Collection[str] = ()) -> Non
     )
 
 
-_NAMES = {"enter": "Enter", "escape": "Esc", "tab": "Tab", "space": "Space"}
+_NAMES = {
+    "enter": "Enter",
+    "escape": "Esc",
+    "tab": "Tab",
+    "space": "Space",
+    "up": "Up",
+    "down": "Down",
+}
 
 
 def _one_key(key: str, *, ctrl: str) -> str:
@@ -179,6 +364,19 @@ def key_display(key: str) -> str:
     ASCII only, because the Linux console's fonts lack symbols such as Textual's `⏎`.
     """
     return "/".join(_one_key(k, ctrl="^") for k in key.split(","))
+
+
+def widget_keys(keymap: dict[str, str] | None = None) -> set[str]:
+    """Every key string the console binds (defaults and remaps), for fields to give up.
+
+    A text field's own bindings come before the form's (Textual asks the focused widget
+    first), so `Input`'s Ctrl+A (home), Ctrl+D (delete) and Ctrl+K (delete to end) would
+    swallow the intake keys. Fields drop these; Home, Delete and friends still edit.
+    """
+    found = {k.strip() for key in KEYS for k in key.key.split(",")}
+    for value in (keymap or {}).values():
+        found.update(k.strip() for k in value.split(","))
+    return {k for k in found if k}
 
 
 def markdown_table() -> str:

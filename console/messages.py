@@ -10,8 +10,9 @@ from dataclasses import dataclass
 from textual.message import Message
 
 from db.accounts import AgentView
+from db.views import CallView
 
-__all__ = ["SignOutRequested", "SignedIn"]
+__all__ = ["CallSaved", "SignOutRequested", "SignedIn"]
 
 
 @dataclass
@@ -30,3 +31,16 @@ class SignOutRequested(Message):
 
     Posted by the main screen; handled by `DeskApp.on_sign_out_requested`.
     """
+
+
+@dataclass
+class CallSaved(Message):
+    """The intake panel saved a call with its outcome (and, when registered, a request).
+
+    Posted by `console.screens.intake.IntakePanel` after the database committed it; it bubbles
+    to the app, where live counters (calls today, handle time) can listen. `tracking_code` is
+    set when a request was registered.
+    """
+
+    call: CallView
+    tracking_code: str | None = None

@@ -38,6 +38,7 @@ from db.models import (
     Call,
     CallDraft,
     CallOutcome,
+    CannedAnswer,
     Category,
     Center,
     Channel,
@@ -92,8 +93,10 @@ __all__ = [
     "CallView",
     "CallerCard",
     "CallerQuery",
+    "CannedAnswerView",
     "CategoryView",
     "ContactView",
+    "DistrictView",
     "DraftView",
     "IncidentCard",
     "IncidentView",
@@ -107,11 +110,14 @@ __all__ = [
     "TicketEventView",
     "TicketView",
     "discard_draft",
+    "find_canned_answers",
     "find_categories",
     "find_repeat",
     "find_request",
+    "get_category",
     "link_to_incident",
     "link_to_request",
+    "list_districts",
     "load_draft",
     "lookup_caller",
     "parse_caller_query",
@@ -362,6 +368,29 @@ class RequestStatusView:
     what_to_tell: str
     events: tuple[TicketEventView, ...]
     contacts: int
+
+
+@dataclass(frozen=True)
+class DistrictView:
+    """A district of the center, to pick for a request's address."""
+
+    id: uuid.UUID
+    code: str
+    name_fa: str
+    name_en: str
+
+
+@dataclass(frozen=True)
+class CannedAnswerView:
+    """A ready answer for an information call; ``body_en`` may be empty (then use the Persian)."""
+
+    id: uuid.UUID
+    code: str
+    category_id: uuid.UUID | None
+    title_fa: str
+    title_en: str
+    body_fa: str
+    body_en: str
 
 
 @dataclass(frozen=True)
@@ -992,6 +1021,83 @@ def recent_categories(session: Session, *, actor: AgentView, limit: int = 5) -> 
             if len(result) == limit:
                 break
     return result
+
+
+def get_category(session: Session, *, actor: AgentView, category_id: uuid.UUID) -> CategoryView:
+    """One category of the actor's center, active or not (a resumed draft names it by id).
+
+    Errors: category not_found.
+    """
+    _require_caller(actor, "take calls")
+    return category_view(_in_center(session, Category, category_id, "category", actor))
+
+
+def list_districts(session: Session, *, actor: AgentView) -> list[DistrictView]:
+    """The center's active districts, by code: few, so the screen filters them itself."""
+    _require_caller(actor, "take calls")
+    rows = session.exec(
+        select(District)
+        .where(District.center_id == actor.center_id, col(District.active).is_(True))
+        .order_by(col(District.code))
+    ).all()
+    return [DistrictView(id=d.id, code=d.code, name_fa=d.name_fa, name_en=d.name_en) for d in rows]
+
+
+def _canned_key(answer: CannedAnswer) -> str:
+    return answer.search_key or search_key(f"{answer.title_fa} {answer.title_en} {answer.code}")
+
+
+def find_canned_answers(
+    session: Session,
+    *,
+    actor: AgentView,
+    text: str,
+    category_id: uuid.UUID | None = None,
+    limit: int = 20,
+) -> list[CannedAnswerView]:
+    """Search the center's active canned answers, Persian or English, for an information call.
+
+    Matched on :func:`db.text.search_key` like :func:`find_categories`: answers whose title
+    words start with every typed word first, then titles containing the typed text, then
+    answers whose text contains it. With ``category_id``, that category's answers come first
+    in each group (the others still follow: a caller asking about a bill may need the payment
+    ways too). Empty text lists them all. Ties keep the catalog order (creation order).
+    """
+    _require_caller(actor, "take calls")
+    rows = session.exec(
+        select(CannedAnswer)
+        .where(CannedAnswer.center_id == actor.center_id, col(CannedAnswer.active).is_(True))
+        .order_by(col(CannedAnswer.id))
+    ).all()
+    key = search_key(text or "")
+    typed = [t for t in _WORDS.split(key) if t]
+    ranked: list[tuple[int, int, int, CannedAnswer]] = []
+    for i, answer in enumerate(rows):
+        other = 0 if category_id is None or answer.category_id == category_id else 1
+        if not key:
+            ranked.append((other, 0, i, answer))
+            continue
+        title = _canned_key(answer)
+        words = [w for w in _WORDS.split(title) if w]
+        if typed and all(any(w.startswith(t) for w in words) for t in typed):
+            ranked.append((other, 0, i, answer))
+        elif key in title:
+            ranked.append((other, 1, i, answer))
+        elif key in search_key(f"{answer.body_fa} {answer.body_en}"):
+            ranked.append((other, 2, i, answer))
+    ranked.sort(key=lambda r: (r[1], r[0], r[2]))
+    return [
+        CannedAnswerView(
+            id=a.id,
+            code=a.code,
+            category_id=a.category_id,
+            title_fa=a.title_fa,
+            title_en=a.title_en,
+            body_fa=a.body_fa,
+            body_en=a.body_en,
+        )
+        for *_, a in ranked[:limit]
+    ]
 
 
 # --- repeat callers --------------------------------------------------------------------------

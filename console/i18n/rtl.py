@@ -147,14 +147,18 @@ def display(text: str, *, base_rtl: bool | None = None) -> str:
     """Return ``text`` as the terminal should draw it, line by line.
 
     ``base_rtl`` sets the paragraph direction; ``None`` takes it from the first strong letter of
-    each line. Lines without right-to-left letters come back unchanged, as does everything in
-    ``terminal`` mode. The text must already be wrapped: see :func:`display_lines`.
+    each line. Lines without right-to-left letters come back unchanged (less any bidi marks or
+    isolates, which only a reordering terminal needs), as does everything in ``terminal`` mode.
+    The text must already be wrapped: see :func:`display_lines`.
     """
-    if _mode == "terminal" or not has_rtl(text):
+    if _mode == "terminal":
         return text
+    if not has_rtl(text):
+        return _INVISIBLE_RE.sub("", text) if _INVISIBLE_RE.search(text) else text
     base_dir = None if base_rtl is None else ("R" if base_rtl else "L")
     return "\n".join(
-        _visual_line(line, base_dir) if has_rtl(line) else line for line in text.split("\n")
+        _visual_line(line, base_dir) if has_rtl(line) else _INVISIBLE_RE.sub("", line)
+        for line in text.split("\n")
     )
 
 

@@ -5,8 +5,9 @@ A key for a mode the agent may not open still answers, with a permission message
 agent who presses F7 by habit learns why nothing opened instead of wondering.
 """
 
+from sqlalchemy.engine import Engine
 from textual.app import ComposeResult
-from textual.containers import Vertical
+from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
 from textual.widgets import ContentSwitcher
@@ -16,6 +17,7 @@ from console.i18n import N_, _, current_language
 from console.i18n.rtl import display
 from console.messages import SignOutRequested
 from console.screens.base import DeskScreen
+from console.screens.intake import IntakePanel
 from console.widgets.bidi import layout_rtl, notify_text
 from console.widgets.header import Clock, DeskHeader
 from console.widgets.keybar import KeyBar
@@ -42,8 +44,8 @@ def panel_id(mode: str) -> str:
     return f"mode-{mode}"
 
 
-class HelpPanel(Vertical):
-    """F1: the keys of this screen, generated from its active bindings."""
+class HelpPanel(VerticalScroll):
+    """F1: the keys of this screen, generated from its active bindings; scrolls when long."""
 
     DEFAULT_CSS = """
     HelpPanel {
@@ -75,9 +77,10 @@ class MainScreen(DeskScreen):
     mode: reactive[str] = reactive(HELP, init=False)
     """The panel on show: a mode name, or `help`."""
 
-    def __init__(self, *, agent: AgentView, clock: Clock) -> None:
+    def __init__(self, *, agent: AgentView, clock: Clock, engine: Engine | None = None) -> None:
         super().__init__(id="main")
         self.agent = agent
+        self._engine = engine
         self.modes = allowed_modes(agent)
         hidden = {key.id for key in keys.KEYS if key.mode and key.mode not in self.modes}
         keys.install(self, "main", hidden=hidden)
@@ -92,7 +95,15 @@ class MainScreen(DeskScreen):
         first = panel_id(self.modes[0]) if self.modes else HELP
         with ContentSwitcher(initial=first, id="modes"):
             for mode in self.modes:
-                yield NotBuiltPanel(_(MODE_TITLES[mode]), id=panel_id(mode))
+                if mode == "intake":
+                    yield IntakePanel(
+                        engine=self._engine or self.app.engine,  # type: ignore[attr-defined]
+                        agent=self.agent,
+                        clock=self._clock,
+                        id=panel_id(mode),
+                    )
+                else:
+                    yield NotBuiltPanel(_(MODE_TITLES[mode]), id=panel_id(mode))
             yield HelpPanel(id=HELP)
         yield KeyBar()
 
@@ -104,18 +115,28 @@ class MainScreen(DeskScreen):
     def watch_mode(self, mode: str) -> None:
         if mode == HELP:
             self._fill_help()
+            # Keys of a hidden panel must not fire behind the help (Ctrl+R would register);
+            # the help takes the focus, so Up/Down and Page Up/Down scroll it.
+            self.set_focus(None)
+            self.call_after_refresh(self.query_one(HelpPanel).focus)
         self.query_one("#modes", ContentSwitcher).current = HELP if mode == HELP else panel_id(mode)
+        if mode != HELP:
+            panel = self.query_one(f"#{panel_id(mode)}")
+            focus_first = getattr(panel, "focus_first", None)
+            if focus_first is not None:
+                self.call_after_refresh(focus_first)
 
     def _fill_help(self) -> None:
-        rows = [
-            KeyHelpRow(
-                self.app.get_key_display(active.binding),
-                active.binding.description,
-                active.binding.tooltip,
-            )
+        """The screen's keys, then those of the mode that was open (intake's outcome keys)."""
+        bindings = [
+            active.binding
             for active in self.active_bindings.values()
-            if active.binding.show
+            if active.binding.show and active.node in (self, self.app)
         ]
+        if self._before_help != HELP:
+            panel = self.query_one(f"#{panel_id(self._before_help)}")
+            bindings += [binding for _key, binding in panel._bindings if binding.show]
+        rows = [KeyHelpRow(self.app.get_key_display(b), b.description, b.tooltip) for b in bindings]
         self.query_one(HelpPanel).show_keys(rows)
 
     def action_open_mode(self, mode: str) -> None:

@@ -40,9 +40,14 @@ def po_catalog(lang: str) -> Catalog:
         return read_po(po)
 
 
+def _frozen(value: object) -> object:
+    # A plural message read back from a .mo has list id and strings; from a .po, tuples.
+    return tuple(value) if isinstance(value, list | tuple) else value
+
+
 def translated(catalog: Catalog) -> dict[object, object]:
     """Messages gettext would serve: header and fuzzy entries excluded, as compilation does."""
-    return {m.id: m.string for m in catalog if m.id and m.string and not m.fuzzy}
+    return {_frozen(m.id): _frozen(m.string) for m in catalog if m.id and m.string and not m.fuzzy}
 
 
 def marked_literals() -> Iterator[tuple[str, int, str, tuple[str, ...]]]:

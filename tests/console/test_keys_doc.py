@@ -7,8 +7,14 @@ from textual.binding import Binding
 
 from console import keys
 from console.app import DeskApp
+from console.screens.intake import DraftOfferScreen, IntakePanel
 from console.screens.login import SignInScreen
 from console.screens.main import MainScreen
+from console.widgets.caller_card import CallerCardView
+from console.widgets.canned_answers import CannedAnswers
+from console.widgets.category_picker import CategoryPicker
+from console.widgets.picker import Picker
+from db.intake import DraftView
 from db.models import Role
 
 README = Path(__file__).resolve().parents[2] / "README.md"
@@ -31,7 +37,7 @@ def readme_rows() -> list[tuple[str, str, str]]:
 def declared_bindings() -> list[Binding]:
     """Every binding with an id that the app and its screens declare, in the current language."""
     found = []
-    for scope in ("sign_in", "main", "app"):
+    for scope in keys.SCOPES:
         found += keys.bindings(scope)
     return found
 
@@ -53,7 +59,7 @@ def test_markdown_table_lists_every_key_once():
 
 def test_every_screen_binding_has_id_description_and_tooltip():
     """What the screens really install: no anonymous, unexplained key."""
-    for scope in ("sign_in", "main", "app"):
+    for scope in keys.SCOPES:
         for binding in keys.bindings(scope):
             assert binding.id and binding.description and binding.tooltip, binding
 
@@ -76,6 +82,10 @@ def test_the_table_is_what_the_screens_install(desk_db):
     )  # fmt: skip
     sign_in = SignInScreen(engine=desk_db, clock=fixed_clock)
     main = MainScreen(agent=everyone, clock=fixed_clock)
-    assert installed_ids(app) | installed_ids(sign_in) | installed_ids(main) == {
-        key.id for key in keys.KEYS
-    }
+    intake = IntakePanel(engine=desk_db, agent=everyone, clock=fixed_clock)
+    widgets = [CallerCardView(), Picker(), CategoryPicker(), CannedAnswers()]
+    draft = DraftOfferScreen(DraftView(fields={}, started_at=None, updated_at=None))
+    installed = set().union(
+        *(installed_ids(node) for node in (app, sign_in, main, intake, draft, *widgets))
+    )
+    assert installed == {key.id for key in keys.KEYS}

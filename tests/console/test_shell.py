@@ -15,6 +15,9 @@ from console.widgets.keybar import KeyBar
 
 from .conftest import AGENTS, desk_settings, fixed_clock, settle, sign_in
 
+# The intake panel has the focus after sign-in: the keys that end a call come first.
+INTAKE_WORDS = ["Register", "Answered", "Transferred", "Dropped", "Answers"]
+
 
 def make_app(engine, lang: str = "en", **settings) -> DeskApp:
     return DeskApp(
@@ -152,7 +155,7 @@ async def test_desk_agent_may_not_open_admin(desk_db):
     app = make_app(desk_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "sara")
-        assert key_bar_words(app) == ["Help", "Intake", "Sign out", "Quit"]
+        assert key_bar_words(app) == [*INTAKE_WORDS, "Help", "Intake", "Sign out", "Quit"]
         await pilot.press("f7")
         await pilot.pause()
         assert toasts(app) == ["You do not have permission for this."]
@@ -168,6 +171,7 @@ async def test_supervisor_sees_more_modes_than_a_desk_agent(desk_db):
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "reza")
         assert key_bar_words(app) == [
+            *INTAKE_WORDS,
             "Help",
             "Intake",
             "Follow-up",
@@ -183,6 +187,7 @@ async def test_supervisor_sees_more_modes_than_a_desk_agent(desk_db):
 
 
 async def test_help_lists_the_keys_the_agent_has(desk_db):
+    """F1: the screen's keys, then those of the mode it was opened from (intake)."""
     app = make_app(desk_db)
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "sara")
@@ -196,6 +201,13 @@ async def test_help_lists_the_keys_the_agent_has(desk_db):
             ("F2", "Intake"),
             ("^O", "Sign out"),
             ("^Q", "Quit"),
+            ("^R", "Register"),
+            ("^A", "Answered"),
+            ("^L", "Link incident"),
+            ("^K", "Link request"),
+            ("^T", "Transferred"),
+            ("^D", "Dropped"),
+            ("F8", "Answers"),
         ]
         assert rows[1].hint == "Answer calls and register requests."
 
@@ -231,13 +243,14 @@ async def test_keys_follow_the_keymap_in_settings(desk_db):
 
 @pytest.mark.parametrize("lang", ["en", "fa"])
 async def test_every_key_of_an_all_roles_agent_fits_at_80x24(desk_db, lang):
-    """One person holding every role (a small rural center) still sees all keys at 80x24."""
+    """One person holding every role (a small rural center) still sees all keys at 80x24,
+    the intake keys that end a call included."""
     app = make_app(desk_db, lang=lang)
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "mina")
         bar = app.screen.query_one(KeyBar)
-        assert len(bar.items()) == 9
-        assert bar.size.height <= 2
+        assert len(bar.items()) == 9 + len(INTAKE_WORDS)
+        assert bar.size.height <= 3
         rendered = bar.render().plain
         for item in bar.items():
             assert item.key in rendered

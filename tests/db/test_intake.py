@@ -25,6 +25,7 @@ from db.models import (
     Call,
     CallDraft,
     CallOutcome,
+    CannedAnswer,
     Category,
     Channel,
     District,
@@ -499,6 +500,82 @@ def test_recent_categories_come_from_the_agents_own_calls(engine, world):
         assert _codes(intake.recent_categories(s, actor=w.agent)) == ["general_info", "pipe_burst"]
         supervisor = _agent(s, "reza", "supervisor")
         assert intake.recent_categories(s, actor=supervisor) == []
+
+
+def _add_canned_answers(engine, w) -> None:
+    with session(engine) as s:
+        for seed in catalog_seed.CANNED_ANSWERS:
+            s.add(
+                CannedAnswer(
+                    center_id=w.center_id,
+                    code=seed.code,
+                    category_id=w.categories.get(seed.category),
+                    title_fa=seed.title_fa,
+                    title_en=seed.title_en,
+                    body_fa=seed.body_fa,
+                    body_en=seed.body_en,
+                    search_key=search_key(seed.search_text()),
+                )
+            )
+            s.flush()
+        s.add(
+            CannedAnswer(
+                center_id=w.center_id, code="old_tariffs", title_fa="تعرفه پارسال",
+                title_en="Last year's tariffs", body_fa="قدیمی", active=False,
+                search_key=search_key("تعرفه پارسال Last year's tariffs old_tariffs"),
+            )
+        )  # fmt: skip
+
+
+def test_canned_answers_are_found_by_title_text_and_category(engine, world):
+    w = world
+    _add_canned_answers(engine, w)
+    every = [seed.code for seed in catalog_seed.CANNED_ANSWERS]
+    with session(engine, write=False) as s:
+
+        def find(text, category=None):
+            category_id = w.categories[category] if category else None
+            return _codes(
+                intake.find_canned_answers(s, actor=w.agent, text=text, category_id=category_id)
+            )
+
+        assert find("") == every  # catalog order; the retired answer is left out
+        assert find("تعرفه") == ["tariffs"]
+        assert find("TARIFF") == ["tariffs"]
+        # Every typed word starts a title word; then the answers that say it in their text.
+        assert find("پرداخت قبض") == ["payment_ways", "bill_by_sms_app"]
+        assert find("روش")[0] == "payment_ways"
+        assert find("قبض")[:2] == ["payment_ways", "bill_by_sms_app"]
+        # Found by its text when the title does not say it.
+        assert find("خودپرداز") == ["payment_ways"]
+        assert find("xyz") == []
+        # The call's category comes first, the rest follows.
+        assert find("", "water_cutoff")[0] == "cutoff_schedule"
+        assert sorted(find("", "water_cutoff")) == sorted(every)
+        assert find("قبض", "bill_inquiry")[:2] == ["bill_by_sms_app", "payment_ways"]
+        answer = intake.find_canned_answers(s, actor=w.agent, text="tariffs")[0]
+        assert answer.body_fa.startswith("تعرفه آب") and answer.body_en.startswith("Household")
+        assert answer.category_id == w.categories["general_info"]
+        with pytest.raises(PermissionDenied):
+            intake.find_canned_answers(s, actor=w.surveyor, text="")
+
+
+def test_a_draft_names_its_category_and_districts_are_listed(engine, world):
+    w = world
+    with session(engine, write=False) as s:
+        category = intake.get_category(s, actor=w.agent, category_id=w.categories["pipe_burst"])
+        assert (category.code, category.required_fields) == ("pipe_burst", ("address",))
+        with pytest.raises(IntakeError) as error:
+            intake.get_category(s, actor=w.agent, category_id=uuid.uuid4())
+        assert (error.value.field, error.value.reason) == ("category", "not_found")
+        districts = intake.list_districts(s, actor=w.agent)
+        assert [(d.code, d.name_en) for d in districts] == [
+            ("D1", "District 1"),
+            ("D2", "District 2"),
+        ]
+        assert districts[0].id == w.districts["D1"]
+        with pytest.raises(PermissionDenied):
+            intake.list_districts(s, actor=w.surveyor)
 
 
 # --- repeat callers --------------------------------------------------------------------------
