@@ -66,6 +66,18 @@ FIELD_NAMES: dict[str, str] = {
     "draft": N_("Draft"),
 }
 
+# The line a call came in on (`db.models.Channel`), short enough for the caller row.
+CHANNEL_NAMES: dict[str, str] = {
+    "phone_122": "122",  # numbers, not words: only their digits change with the language
+    "phone_1523": "1523",
+    "sms": N_("SMS"),
+    "web": N_("Web"),
+    "app": N_("App"),
+    "messenger": N_("Messenger"),
+    "walk_in": N_("Walk-in"),
+    "outbound": N_("Outbound"),
+}
+
 # (field, reason) first, then reason alone. Shown next to the field, so most need not name it.
 _ERRORS: dict[tuple[str, str] | str, str] = {
     ("query", "empty"): N_("Type a phone number, a code or a name."),
@@ -221,6 +233,11 @@ def error_text(field: str, reason: str, params: Mapping[str, Any] | None = None)
 
 def status_name(status: str) -> str:
     return _(STATUS_NAMES[status]) if status in STATUS_NAMES else status
+
+
+def channel_name(channel: str) -> str:
+    """The line's short name in the agent's language and digits (122, 1523, SMS...)."""
+    return lang_digits(_(CHANNEL_NAMES[channel])) if channel in CHANNEL_NAMES else channel
 
 
 def outcome_name(outcome: str) -> str:

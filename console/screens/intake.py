@@ -47,6 +47,7 @@ from console import keys
 from console.i18n import N_, _, lang_digits
 from console.i18n.intake_words import (
     ERROR_FIELDS_ON_CALLER,
+    channel_name,
     error_text,
     field_name,
     grouped_code,
@@ -94,6 +95,9 @@ LOOKUP_DELAY = 0.3
 DRAFT_DELAY = 0.5
 """Seconds after the last change before the draft is saved."""
 DRAFT_VERSION = 1
+
+LINES: tuple[str, ...] = tuple(channel.value for channel in Channel)
+"""The lines F9 cycles through: 122 (emergencies), 1523 (everything else), then the rest."""
 
 TEXT_FIELDS = ("address", "description", "caller_name", "notes")
 # The fields stop typing where `db.intake` would refuse; a paste can still go over, and then
@@ -169,6 +173,9 @@ class IntakePanel(Vertical):
         #intake-caller .intake-label {
             color: $text;
         }
+        #intake-query {
+            width: 1fr;
+        }
         #intake-query-status {
             dock: right;
             width: auto;
@@ -180,6 +187,21 @@ class IntakePanel(Vertical):
             dock: left;
             padding-left: 0;
             padding-right: 1;
+        }
+        #intake-line {
+            width: auto;
+            padding: 0 1;
+            margin-left: 1;
+            background: $secondary 30%;
+            text-style: bold;
+            &:ansi {
+                background: ansi_default;
+                text-style: bold reverse;
+            }
+        }
+        &.-rtl #intake-line {
+            margin-left: 0;
+            margin-right: 1;
         }
         #intake-query-error {
             padding: 0 1;
@@ -309,6 +331,12 @@ class IntakePanel(Vertical):
         draft: DraftView | None
 
     @dataclass
+    class LineLoaded(Message):
+        """The line of the agent's last call: the default for the next one."""
+
+        channel: str | None
+
+    @dataclass
     class Saved(Message):
         """An outcome was committed; the form starts the next call."""
 
@@ -362,11 +390,20 @@ class IntakePanel(Vertical):
         # discards the draft, and a draft worker that comes after it must not bring it back.
         self._draft_lock = threading.Lock()
         self._call_token = 0
+        self._channel: str = Channel.PHONE_122.value
+        self._line_chosen = False  # by F9 or a resumed draft: the last call's line must not win
+        self._wants_callback = False
+        self._request_index = 0  # which of the card's open requests Ctrl+K adds the call to
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="intake-caller", classes="intake-row"):
             yield BidiText(label("query"), classes="intake-label")
             yield BidiText("", id="intake-query-status")
+            # In the flow, not docked: two docks on one edge would overlap. At the line's end
+            # side, between the caller field and the lookup status.
+            line = BidiText("", id="intake-line")
+            if layout_rtl():
+                yield line
             yield FormInput(
                 id="intake-query",
                 compact=True,
@@ -374,6 +411,8 @@ class IntakePanel(Vertical):
                 select_on_focus=False,
                 placeholder=_("phone, subscription, bill ID, national code, name, tracking code"),
             )
+            if not layout_rtl():
+                yield line
         yield BidiText("", id="intake-query-error", classes="intake-error")
         yield BidiText("", id="intake-message")
         with ContentSwitcher(id="intake-body", initial="intake-work"):
@@ -453,7 +492,9 @@ class IntakePanel(Vertical):
                 widget.display = False
         self._say("", kind="")
         self._set_side("side-idle")
+        self._show_line()
         self.load_districts()
+        self.load_last_line()
         self.load_draft()
 
     # --- widgets -------------------------------------------------------------------------------
@@ -549,7 +590,8 @@ class IntakePanel(Vertical):
             "district_text": self.district_picker.text,
             **{name: self.text_input(name).value for name in TEXT_FIELDS},
             "started_at": self._started_at.isoformat() if self._started_at else None,
-            "channel": Channel.PHONE_122.value,
+            "channel": self._channel,
+            "wants_callback": self._wants_callback,
         }
 
     @staticmethod
@@ -620,6 +662,12 @@ class IntakePanel(Vertical):
         except ValueError:
             self._started_at = self._clock()
         self._pending_subscriber = _uuid(fields.get("subscriber_id"))
+        channel = fields.get("channel")
+        if channel in LINES:
+            self._channel = str(channel)
+            self._line_chosen = True
+        self._wants_callback = bool(fields.get("wants_callback"))
+        self._show_line()
         for name in TEXT_FIELDS:
             self.text_input(name).value = str(fields.get(name) or "")
         self._prefilled_address = ""
@@ -669,6 +717,7 @@ class IntakePanel(Vertical):
         self._lookup_timer = self.set_timer(LOOKUP_DELAY, lambda: self._lookup_if_ready(text))
 
     def _forget_caller(self) -> None:
+        self._request_index = 0
         self._card = None
         self._status = None
         self._looked_up = ""
@@ -726,6 +775,8 @@ class IntakePanel(Vertical):
             return
         card = event.card
         assert card is not None
+        if card is not self._card:
+            self._request_index = 0
         self._card = card
         self._looked_up = event.query
         self._status = event.status
@@ -988,9 +1039,28 @@ class IntakePanel(Vertical):
             if ticket.status in OPEN_STATUSES:
                 return LinkTarget(ticket.id, ticket.tracking_code, ticket.status, False)
         if self._card_is_current() and self._card is not None and self._card.open_requests:
-            request = self._card.open_requests[0]
+            requests = self._card.open_requests
+            request = requests[self._request_index % len(requests)]
             return LinkTarget(request.id, request.tracking_code, request.status, False)
         return None
+
+    def _request_choice(self) -> bool:
+        """Whether ^G chooses among the caller's open requests (no repeat or tracked one wins)."""
+        target = self.link_target()
+        return (
+            target is not None
+            and not target.repeat
+            and self._status is None
+            and self._card is not None
+            and len(self._card.open_requests) > 1
+        )
+
+    def action_other_request(self) -> None:
+        """^G: the next of the caller's open requests becomes the one ^K adds the call to."""
+        if not self._request_choice():
+            return
+        self._request_index += 1
+        self._update_offer()
 
     def _key(self, key_id: str) -> str:
         """How the key bar shows the key of `key_id` now (remaps included)."""
@@ -1026,6 +1096,22 @@ class IntakePanel(Vertical):
                 text = _("The caller called about this on {when} ({outcome}).").format(
                     when=when, outcome=outcome_name(repeat.call_outcome or "")
                 )
+        if self._request_choice():
+            target = self.link_target()
+            assert target is not None and self._card is not None
+            total = len(self._card.open_requests)
+            choice = _(
+                "{key}: add this call to request {code} ({status}), {n} of {total}. "
+                "{other}: another open request."
+            ).format(
+                key=isolate(self._key("intake_link_request")),
+                code=grouped_code(target.tracking_code),
+                status=status_name(target.status),
+                n=lang_digits(str(self._request_index % total + 1)),
+                total=lang_digits(str(total)),
+                other=isolate(self._key("intake_other_request")),
+            )
+            text = f"{text}\n{choice}" if text else choice
         self._set_text("#intake-offer", text)
 
     # --- canned answers ------------------------------------------------------------------------
@@ -1108,6 +1194,8 @@ class IntakePanel(Vertical):
             return self._card_is_current() and bool(self.card_view.incidents)
         if action == "link_request":
             return self.link_target() is not None
+        if action == "other_request":
+            return self._request_choice()
         return True
 
     def action_enter(self) -> None:
@@ -1151,6 +1239,46 @@ class IntakePanel(Vertical):
             )
             return
         self._end_call("register")
+
+    # --- the line and the call back ----------------------------------------------------------
+
+    @work(thread=True, exclusive=True, group="line", exit_on_error=False)
+    def load_last_line(self) -> None:
+        with session(self._engine, write=False) as s:
+            channel = intake.last_channel(s, actor=self._agent)
+        self.post_message(self.LineLoaded(channel))
+
+    def on_intake_panel_line_loaded(self, event: LineLoaded) -> None:
+        if not self._line_chosen and event.channel in LINES:
+            self._channel = str(event.channel)
+            self._show_line()
+
+    def _show_line(self) -> None:
+        """The caller row's badge: the line, and whether the caller wants a call back."""
+        text = _("Line {line}").format(line=channel_name(self._channel))
+        if self._wants_callback:
+            back = _("call back")
+            text = f"{text} · {back}"
+        self.query_one("#intake-line", BidiText).text = text
+
+    def action_cycle_line(self) -> None:
+        """F9: the next line (122, 1523, then the other channels), kept for the next calls."""
+        self._channel = LINES[(LINES.index(self._channel) + 1) % len(LINES)]
+        self._line_chosen = True
+        self._show_line()
+        self._schedule_draft()
+
+    def action_toggle_callback(self) -> None:
+        """^N: the caller wants a call back when the service is restored (or not, again)."""
+        self._wants_callback = not self._wants_callback
+        self._show_line()
+        self._say(
+            _("The caller will be called back.")
+            if self._wants_callback
+            else _("No call back for this caller."),
+            kind="",
+        )
+        self._schedule_draft()
 
     def action_answered(self) -> None:
         self._end_call(CallOutcome.ANSWERED)
@@ -1204,7 +1332,7 @@ class IntakePanel(Vertical):
             "phone": phone,
             "subscriber_id": subscriber.id if subscriber else None,
             "category_id": category.id if category else None,
-            "channel": Channel.PHONE_122.value,
+            "channel": self._channel,
             "notes": self.text_input("notes").value,
             "started_at": self._started_at or ended_at,
             "ended_at": ended_at,
@@ -1216,17 +1344,28 @@ class IntakePanel(Vertical):
                 "district_id": district.id if isinstance(district, DistrictView) else None,
                 "description": self.text_input("description").value,
                 "caller_name": self.text_input("caller_name").value,
+                "wants_callback": self._wants_callback,
             }
         elif outcome == CallOutcome.LINKED_INCIDENT:
             incidents = self.card_view.incidents if self._card_is_current() else []
             if not incidents:
                 return
-            payload = {**common, "incident_id": incidents[0].id}
+            payload = {
+                **common,
+                "incident_id": incidents[0].id,
+                "wants_callback": self._wants_callback,
+            }
         elif outcome == CallOutcome.LINKED_REQUEST:
             target = self.link_target()
             if target is None:
                 return
-            payload = {**common, "ticket_id": target.ticket_id}
+            payload = {
+                **common,
+                "ticket_id": target.ticket_id,
+                "wants_callback": self._wants_callback,
+            }
+        elif outcome == CallOutcome.ANSWERED:
+            payload = {**common, "outcome": outcome, "wants_callback": self._wants_callback}
         else:
             payload = {**common, "outcome": outcome}
         self._saving = True
@@ -1361,6 +1500,8 @@ class IntakePanel(Vertical):
         self._register_confirmed = False
         self._repeat = None
         self._repeat_key = ()
+        self._wants_callback = False  # the line stays: the next call likely comes on it too
+        self._show_line()
         self._prefilled_address = ""
         self._prefilled_district = None
         self.query_input.value = ""

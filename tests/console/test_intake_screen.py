@@ -422,6 +422,129 @@ async def test_transferred_and_dropped_calls_are_counted(desk):
     assert dropped.started_at == dropped.ended_at
 
 
+# --- the line, the call back, and which open request ------------------------------------------
+
+
+def grouped(code: str) -> str:
+    return f"\u2066{code[:3]} {code[3:5]} {code[5:11]} {code[11:]}\u2069"
+
+
+async def test_the_line_is_saved_on_every_outcome_and_the_next_sign_in_starts_on_it(desk):
+    """122 until the agent says otherwise; F9 to 1523 stays for the next calls and sign-ins."""
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        assert text_of(app, "#intake-line") == "Line 122"
+        assert "Line" in key_bar_words(app)
+        await press(pilot, "f9")
+        assert text_of(app, "#intake-line") == "Line 1523"
+        await key_caller(pilot, "09123333333")
+        await press(pilot, "ctrl+t")
+        assert text_of(app, "#intake-line") == "Line 1523"
+        await press(pilot, "ctrl+d")
+        await key_caller(pilot, "09121111111", enter=True)
+        await type_text(pilot, "لوله")
+        await settle(pilot)
+        await press(pilot, "enter", "tab", "tab")
+        await type_text(pilot, "آب می‌زند")
+        await press(pilot, "ctrl+r")
+        assert app.screen.query_one(TrackingCodeBanner).display
+    assert [(c.outcome, c.channel) for c in calls(desk)] == [
+        ("transferred", "phone_1523"),
+        ("dropped", "phone_1523"),
+        ("request_registered", "phone_1523"),
+    ]
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        assert text_of(app, "#intake-line") == "Line 1523"
+        await press(pilot, "f9")
+        assert text_of(app, "#intake-line") == "Line SMS"
+        await key_caller(pilot, "09121111111")
+        await pick_category(pilot, "قطع آب")
+        await press(pilot, "ctrl+l")
+        await press(pilot, *["f9"] * 6)  # SMS, web, app, messenger, walk-in, outbound, 122
+        assert text_of(app, "#intake-line") == "Line 122"
+        await key_caller(pilot, "09123333333")
+        await pick_category(pilot, "tariff")
+        await press(pilot, "ctrl+a")
+    assert [(c.outcome, c.channel) for c in calls(desk)][3:] == [
+        ("linked_incident", "sms"),
+        ("answered", "phone_122"),
+    ]
+
+
+async def test_caller_who_wants_a_call_back_is_marked_on_the_call(desk):
+    """^N on a call linked to the main break, an answered one and a new request; off again after."""
+    app = make_app(desk, "fa")
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        await key_caller(pilot, "09121111111")
+        await pick_category(pilot, "قطع آب")
+        await press(pilot, "ctrl+n")
+        assert text_of(app, "#intake-line") == "خط ۱۲۲ · تماس برگشتی"
+        await press(pilot, "ctrl+l")
+        assert text_of(app, "#intake-line") == "خط ۱۲۲"
+        await key_caller(pilot, "09123333333")
+        await pick_category(pilot, "tariff")
+        await press(pilot, "ctrl+n", "ctrl+n", "ctrl+n")
+        await press(pilot, "ctrl+a")
+        await key_caller(pilot, "09123333333")
+        await press(pilot, "ctrl+d")
+        await key_caller(pilot, "09121111111", enter=True)
+        await type_text(pilot, "لوله")
+        await settle(pilot)
+        await press(pilot, "enter", "tab", "tab")
+        await type_text(pilot, "آب می‌زند")
+        await press(pilot, "ctrl+n", "ctrl+r")
+        assert app.screen.query_one(TrackingCodeBanner).display
+    assert [(c.outcome, c.wants_callback) for c in calls(desk)] == [
+        ("linked_incident", True),
+        ("answered", True),
+        ("dropped", False),
+        ("request_registered", True),
+    ]
+
+
+async def test_caller_with_several_open_requests_picks_the_one_the_call_is_added_to(desk):
+    """No repeat offer: ^K names the latest open request, ^G moves to the next, ^K adds to it."""
+    with session(desk.engine) as s:
+        newer = intake.register_request(
+            s,
+            actor=agent_view(s, "omid"),
+            phone="09122222222",
+            subscriber_id=desk.world.subscribers["akbar"],
+            category_id=desk.world.categories["pipe_burst"],
+            channel="phone_122",
+            address="کوچه بهار، پلاک ۱۲",
+            description="لوله جلوی در",
+            started_at=FIXED_NOW - timedelta(hours=1),
+            ended_at=FIXED_NOW - timedelta(hours=1) + timedelta(minutes=2),
+        )
+    first, second = newer.tracking_code, desk.world.open_request_code
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await signed_in(pilot)
+        await key_caller(pilot, "09122222222")
+        assert text_of(app, "#intake-offer") == (
+            f"\u2066^K\u2069: add this call to request {grouped(first)} (Registered), 1 of 2. "
+            "\u2066^G\u2069: another open request."
+        )
+        assert "Other request" in key_bar_words(app)
+        await press(pilot, "ctrl+g")
+        assert f"request {grouped(second)} (Registered), 2 of 2." in text_of(app, "#intake-offer")
+        await press(pilot, "ctrl+k")
+        assert text_of(app, "#intake-message") == (
+            f"Call saved and added to request {grouped(second)}."
+        )
+        await key_caller(pilot, "09122222222")
+        await press(pilot, "ctrl+g", "ctrl+g", "ctrl+k")  # round to the latest again
+    assert [(c.outcome, c.ticket_id) for c in calls(desk)] == [
+        ("linked_request", desk.world.open_request_id),
+        ("linked_request", newer.ticket.id),
+    ]
+
+
 async def test_handle_time_runs_from_the_first_key_to_the_save(desk):
     clock = Clock()
     app = make_app(desk, clock=clock)

@@ -16,7 +16,15 @@ from console.widgets.keybar import KeyBar
 from .conftest import AGENTS, desk_settings, fixed_clock, settle, sign_in
 
 # The intake panel has the focus after sign-in: the keys that end a call come first.
-INTAKE_WORDS = ["Register", "Answered", "Transferred", "Dropped", "Answers"]
+INTAKE_WORDS = [
+    "Register",
+    "Answered",
+    "Transferred",
+    "Dropped",
+    "Line",
+    "Call back",
+    "Answers",
+]
 
 
 def make_app(engine, lang: str = "en", **settings) -> DeskApp:
@@ -207,6 +215,9 @@ async def test_help_lists_the_keys_the_agent_has(desk_db):
             ("^K", "Link request"),
             ("^T", "Transferred"),
             ("^D", "Dropped"),
+            ("F9", "Line"),
+            ("^N", "Call back"),
+            ("^G", "Other request"),
             ("F8", "Answers"),
         ]
         assert rows[1].hint == "Answer calls and register requests."
@@ -227,18 +238,18 @@ async def test_sign_out_returns_to_an_empty_sign_in_form(desk_db):
 
 
 async def test_keys_follow_the_keymap_in_settings(desk_db):
-    """`[keys] mode_followup = "f9"` moves follow-up to F9, in the key bar too."""
-    app = make_app(desk_db, keys={"mode_followup": "f9"})
+    """`[keys] mode_followup = "f12"` moves follow-up to F12, in the key bar too."""
+    app = make_app(desk_db, keys={"mode_followup": "f12"})
     async with app.run_test(size=(80, 24)) as pilot:
         await sign_in(pilot, "reza")
-        await pilot.press("f9")
+        await pilot.press("f12")
         await pilot.pause()
         assert current_panel(app) == "mode-followup"
         await pilot.press("f3")
         await pilot.pause()
         assert current_panel(app) == "mode-followup"
         items = app.screen.query_one(KeyBar).items()
-        assert ("F9", "Follow-up") in [(i.key, i.description) for i in items]
+        assert ("F12", "Follow-up") in [(i.key, i.description) for i in items]
 
 
 @pytest.mark.parametrize("lang", ["en", "fa"])

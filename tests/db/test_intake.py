@@ -1057,3 +1057,9 @@ def test_every_caller_lookup_query_uses_an_index(engine, world):
         # The check itself sees a scan when there is one.
         assert check(connection, "SELECT calls.id FROM calls WHERE calls.notes = 'x'", ())
     assert [(statement, found) for statement, found in problems if found] == []
+
+
+def test_a_registered_caller_can_ask_to_be_called_back(engine, world):
+    registered = _register(engine, world, wants_callback=True)
+    with session(engine) as s:
+        assert s.get(Call, registered.call.id).wants_callback is True
