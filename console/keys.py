@@ -30,8 +30,8 @@ __all__ = [
     "widget_keys",
 ]
 
-Scope = Literal["app", "sign_in", "main", "intake", "picker", "card", "canned", "draft"]
-"""Where a key works: the app, a screen, the intake panel, or one of the intake widgets."""
+Scope = Literal["app", "sign_in", "main", "intake", "picker", "card", "canned", "draft", "queue"]
+"""Where a key works: the app, a screen, a mode's panel, or one of the intake widgets."""
 
 SCOPES: tuple[Scope, ...] = (
     "sign_in",
@@ -41,6 +41,7 @@ SCOPES: tuple[Scope, ...] = (
     "card",
     "canned",
     "draft",
+    "queue",
     "app",
 )
 
@@ -319,6 +320,47 @@ KEYS: tuple[Key, ...] = (
         N_("Discard"),
         N_("Throw the unfinished call away and start a new one."),
         "draft",
+    ),
+    # Follow-up queue (F3): control keys that neither intake nor a text field uses.
+    Key(
+        "queue_refresh",
+        "ctrl+f",
+        "refresh",
+        N_("Refresh"),
+        N_("Read the queue again now (it also refreshes by itself)."),
+        "queue",
+    ),
+    Key(
+        "queue_next_page",
+        "ctrl+p",
+        "next_page",
+        N_("Next page"),
+        N_("Show the next, less urgent page of the queue."),
+        "queue",
+    ),
+    Key(
+        "queue_first_page",
+        "ctrl+b",
+        "first_page",
+        N_("First page"),
+        N_("Back to the most urgent requests."),
+        "queue",
+    ),
+    Key(
+        "queue_overdue",
+        "ctrl+e",
+        "toggle_overdue",
+        N_("Overdue"),
+        N_("Toggle: only requests whose clock has run out."),
+        "queue",
+    ),
+    Key(
+        "queue_mine",
+        "ctrl+y",
+        "toggle_mine",
+        N_("Mine"),
+        N_("Toggle: only requests you hold."),
+        "queue",
     ),
     Key("quit", "ctrl+q", "quit", N_("Quit"), N_("Close the console."), "app", priority=True),
 )

@@ -18,6 +18,7 @@ from console.i18n.rtl import display
 from console.messages import SignOutRequested
 from console.screens.base import DeskScreen
 from console.screens.intake import IntakePanel
+from console.screens.queue import QueuePanel
 from console.widgets.bidi import layout_rtl, notify_text
 from console.widgets.header import Clock, DeskHeader
 from console.widgets.keybar import KeyBar
@@ -100,6 +101,14 @@ class MainScreen(DeskScreen):
                         engine=self._engine or self.app.engine,  # type: ignore[attr-defined]
                         agent=self.agent,
                         clock=self._clock,
+                        id=panel_id(mode),
+                    )
+                elif mode == "followup":
+                    yield QueuePanel(
+                        engine=self._engine or self.app.engine,  # type: ignore[attr-defined]
+                        agent=self.agent,
+                        clock=self._clock,
+                        poll_seconds=self.app.settings.poll_seconds,  # type: ignore[attr-defined]
                         id=panel_id(mode),
                     )
                 else:

@@ -10,6 +10,7 @@ from console.app import DeskApp
 from console.screens.intake import DraftOfferScreen, IntakePanel
 from console.screens.login import SignInScreen
 from console.screens.main import MainScreen
+from console.screens.queue import QueuePanel
 from console.widgets.caller_card import CallerCardView
 from console.widgets.canned_answers import CannedAnswers
 from console.widgets.category_picker import CategoryPicker
@@ -83,9 +84,10 @@ def test_the_table_is_what_the_screens_install(desk_db):
     sign_in = SignInScreen(engine=desk_db, clock=fixed_clock)
     main = MainScreen(agent=everyone, clock=fixed_clock)
     intake = IntakePanel(engine=desk_db, agent=everyone, clock=fixed_clock)
+    queue = QueuePanel(engine=desk_db, agent=everyone, clock=fixed_clock)
     widgets = [CallerCardView(), Picker(), CategoryPicker(), CannedAnswers()]
     draft = DraftOfferScreen(DraftView(fields={}, started_at=None, updated_at=None))
     installed = set().union(
-        *(installed_ids(node) for node in (app, sign_in, main, intake, draft, *widgets))
+        *(installed_ids(node) for node in (app, sign_in, main, intake, queue, draft, *widgets))
     )
     assert installed == {key.id for key in keys.KEYS}

@@ -1,0 +1,291 @@
+"""Follow-up mode, F3: the queue of open requests, most urgent citizen's clock first.
+
+One page at a time (keyset paging on `db.followup.list_queue`'s cursor), with the counts per
+status above, "mine" and "overdue only" filters, and a refresh that also runs by itself: the
+next poll is scheduled when the last one finished, so polls never pile up on a slow link.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+
+from rich.cells import cell_len
+from rich.text import Text
+from sqlalchemy.engine import Engine
+from textual import work
+from textual.app import ComposeResult
+from textual.containers import Vertical
+from textual.message import Message
+from textual.timer import Timer
+from textual.widgets import DataTable
+from textual.worker import Worker, WorkerState
+
+from console import keys
+from console.i18n import N_, _, lang_digits
+from console.i18n.intake_words import code_groups, local_name
+from console.i18n.queue_words import clock_text, short_status
+from console.i18n.rtl import display
+from console.widgets.bidi import BidiText, layout_rtl
+from db.accounts import AgentView
+from db.engine import session
+from db.followup import QueueCursor, QueuePage, RequestView, list_queue
+
+__all__ = ["QueuePanel", "QueueQuery"]
+
+#: Columns, left to right in English (mirrored in Persian): id, heading msgid, width in cells.
+#: The widths add up to 79, so the table fits 80 columns; each keeps its last cell as a gap.
+COLUMNS: tuple[tuple[str, str, int], ...] = (
+    ("code", N_("Tracking code"), 16),
+    ("category", N_("Category"), 12),
+    ("unit", N_("Unit"), 10),
+    ("district", N_("District"), 8),
+    ("status", N_("Status"), 10),
+    ("left", N_("Time left"), 12),
+    ("level", N_("Lv"), 4),
+    ("holder", N_("Holder"), 7),
+)
+
+#: The order the counts line names the statuses in: the follow-up agent's work first.
+COUNT_ORDER = (
+    "registered",
+    "referred",
+    "in_progress",
+    "unit_answered",
+    "rejected",
+    "pending_subscriber",
+    "accepted",
+    "awaiting_feedback",
+)
+
+CLOCK_STYLES = {
+    # Reverse video keeps an overdue clock loud on a 16-colour terminal too; the word says it.
+    "overdue": "bold reverse red",
+    "warning": "bold yellow",
+}
+
+
+@dataclass(frozen=True)
+class QueueQuery:
+    """What the panel asks the database for: the filters and where the page starts."""
+
+    mine: bool = False
+    overdue: bool = False
+    after: QueueCursor | None = None
+    page: int = 1
+
+
+def _crop(text: str, width: int) -> str:
+    if cell_len(text) <= width:
+        return text
+    cut = text
+    while cut and cell_len(cut) > width - 1:
+        cut = cut[:-1]
+    return cut.rstrip() + "…"
+
+
+def cell(text: str, width: int, *, rtl: bool, style: str = "") -> Text:
+    """One cell: cropped to leave a one-cell gap, in display order, aligned to the reading side."""
+    logical = _crop(text, width - 1)
+    shown = display(logical, base_rtl=True) if rtl else logical
+    return Text(shown, style=style, justify="right" if rtl else "left", no_wrap=True)
+
+
+def row_cells(view: RequestView, *, rtl: bool) -> list[Text]:
+    """A request's cells in the order of `COLUMNS` (reversed by the caller in Persian)."""
+    clock = view.citizen_clock
+    values = {
+        "code": lang_digits(" ".join(code_groups(view.tracking_code))),
+        "category": local_name(view.category_name_fa, view.category_name_en),
+        "unit": local_name(view.unit_name_fa, view.unit_name_en),
+        "district": local_name(view.district_name_fa, view.district_name_en),
+        "status": short_status(view.status),
+        "left": clock_text(clock),
+        "level": lang_digits(str(view.escalation_level)) if view.escalation_level else "",
+        "holder": view.claimed_by_name if view.claim_active else "",
+    }
+    styles = {"left": CLOCK_STYLES.get(clock.state, "")}
+    return [
+        cell(values[name], width, rtl=rtl, style=styles.get(name, ""))
+        for name, _msgid, width in COLUMNS
+    ]
+
+
+class QueuePanel(Vertical):
+    """The follow-up queue: counts per status, the filters and page, and a table of requests."""
+
+    DEFAULT_CSS = """
+    QueuePanel {
+        height: 1fr;
+        #queue-counts {
+            text-style: bold;
+        }
+        #queue-filters {
+            color: $text-muted;
+        }
+        #queue-table {
+            height: 1fr;
+            scrollbar-size-vertical: 1;
+        }
+    }
+    """
+
+    page_size: int = 15
+    """Rows per page: what fits at 80x24 under the header, above a three-row key bar."""
+
+    @dataclass
+    class Loaded(Message):
+        """A worker read a page of the queue; handled by `on_queue_panel_loaded`."""
+
+        query: QueueQuery
+        page: QueuePage
+
+    def __init__(
+        self,
+        *,
+        engine: Engine,
+        agent: AgentView,
+        clock: Callable[[], datetime],
+        poll_seconds: float = 2.0,
+        id: str | None = None,
+    ) -> None:
+        super().__init__(id=id, classes="-rtl" if layout_rtl() else None)
+        keys.install(self, "queue")
+        self._engine = engine
+        self.agent = agent
+        self._clock = clock
+        self.poll_interval = poll_seconds * 10
+        self.query_now = QueueQuery()
+        self.page: QueuePage | None = None
+        self._timer: Timer | None = None
+        self._rtl = layout_rtl()
+
+    def compose(self) -> ComposeResult:
+        yield BidiText(id="queue-counts")
+        yield BidiText(id="queue-filters")
+        yield DataTable(id="queue-table", cursor_type="row", cell_padding=0, zebra_stripes=True)
+
+    def on_mount(self) -> None:
+        table = self.query_one(DataTable)
+        columns = list(COLUMNS)
+        if self._rtl:
+            columns.reverse()
+        for name, msgid, width in columns:
+            table.add_column(cell(_(msgid), width, rtl=self._rtl), width=width, key=name)
+        # The mode the shell opens with gets no F3 (nor focus_first): read it once it shows.
+        self.call_after_refresh(self._first_look)
+
+    def _first_look(self) -> None:
+        if self.page is None and self.display and self.is_on_screen:
+            self.focus_first()
+
+    def focus_first(self) -> None:
+        """Called when the mode opens: focus the table and read the queue afresh."""
+        self.query_one(DataTable).focus()
+        self.refresh_queue()
+
+    # --- loading ----------------------------------------------------------------------------
+
+    def refresh_queue(self, query: QueueQuery | None = None) -> None:
+        if query is not None:
+            self.query_now = query
+        if self._timer is not None:
+            self._timer.stop()
+            self._timer = None
+        self._load(self.query_now)
+
+    @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
+    def _load(self, query: QueueQuery) -> None:
+        with session(self._engine, write=False) as s:
+            page = list_queue(
+                s,
+                actor=self.agent,
+                mine=query.mine,
+                overdue=query.overdue,
+                after=query.after,
+                limit=self.page_size,
+                now=self._clock(),
+            )
+        self.post_message(self.Loaded(query, page))
+
+    def on_queue_panel_loaded(self, event: Loaded) -> None:
+        event.stop()
+        if event.query != self.query_now:
+            return  # an answer to a question no longer asked (a filter changed meanwhile)
+        self.page = event.page
+        self._show(event.page)
+        self._schedule_poll()
+
+    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
+        # A failed poll still schedules the next; the screen reports the failure once.
+        if event.worker.group == "queue" and event.state is WorkerState.ERROR:
+            self._schedule_poll()
+
+    def _schedule_poll(self) -> None:
+        if self._timer is None and self.is_mounted:
+            self._timer = self.set_timer(self.poll_interval, self._poll)
+
+    def _poll(self) -> None:
+        self._timer = None
+        if self.display and self.is_on_screen:
+            self._load(self.query_now)
+        # Hidden, it stays quiet: opening the mode again reads the queue afresh.
+
+    # --- showing ----------------------------------------------------------------------------
+
+    def _show(self, page: QueuePage) -> None:
+        table = self.query_one(DataTable)
+        table.clear()
+        for view in page.rows:
+            cells = row_cells(view, rtl=self._rtl)
+            if self._rtl:
+                cells.reverse()
+            table.add_row(*cells, key=str(view.id))
+        self.query_one("#queue-counts", BidiText).text = counts_text(page)
+        self.query_one("#queue-filters", BidiText).text = self._filters_text(page)
+
+    def _filters_text(self, page: QueuePage) -> str:
+        query = self.query_now
+        parts = [_("Page {n}").format(n=lang_digits(str(query.page)))]
+        if query.overdue:
+            parts.append(_("overdue only"))
+        if query.mine:
+            parts.append(_("mine only"))
+        if not page.rows:
+            parts.append(_("no requests"))
+        elif page.next_cursor is not None:
+            parts.append(_("more on the next page"))
+        return " · ".join(parts)
+
+    # --- actions ----------------------------------------------------------------------------
+
+    def action_refresh(self) -> None:
+        self.refresh_queue()
+
+    def action_next_page(self) -> None:
+        if self.page is None or self.page.next_cursor is None:
+            self.app.bell()
+            return
+        q = self.query_now
+        self.refresh_queue(QueueQuery(q.mine, q.overdue, self.page.next_cursor, q.page + 1))
+
+    def action_first_page(self) -> None:
+        q = self.query_now
+        self.refresh_queue(QueueQuery(q.mine, q.overdue))
+
+    def action_toggle_overdue(self) -> None:
+        q = self.query_now
+        self.refresh_queue(QueueQuery(q.mine, not q.overdue))
+
+    def action_toggle_mine(self) -> None:
+        q = self.query_now
+        self.refresh_queue(QueueQuery(not q.mine, q.overdue))
+
+
+def counts_text(page: QueuePage) -> str:
+    """`Open 12: New 5 · Referred 4 · At unit 3`: the statuses that have requests."""
+    counts = page.counts_by_status
+    total = sum(counts.values())
+    order = [s for s in COUNT_ORDER if s in counts] + [s for s in counts if s not in COUNT_ORDER]
+    parts = [f"{short_status(s)} {lang_digits(str(counts[s]))}" for s in order if counts[s]]
+    head = _("Open {n}").format(n=lang_digits(str(total)))
+    return f"{head}: {' · '.join(parts)}" if parts else head
