@@ -438,47 +438,21 @@ class IntakePanel(Vertical):
                         "category",
                         CategoryPicker(id="intake-category", placeholder=_("type to search")),
                     )
-                    yield from self._row(
-                        "address",
-                        FormInput(
-                            id="intake-address",
-                            compact=True,
-                            max_length=MAX_LENGTHS["address"],
-                            select_on_focus=False,
-                        ),
-                    )
+                    yield from self._text_row("address")
                     yield from self._row("district", Picker(id="intake-district"))
-                    yield from self._row(
-                        "description",
-                        FormInput(
-                            id="intake-description",
-                            compact=True,
-                            max_length=MAX_LENGTHS["description"],
-                            select_on_focus=False,
-                        ),
-                    )
-                    yield from self._row(
-                        "caller_name",
-                        FormInput(
-                            id="intake-caller_name",
-                            compact=True,
-                            max_length=MAX_LENGTHS["caller_name"],
-                            select_on_focus=False,
-                        ),
-                    )
-                    yield from self._row(
-                        "notes",
-                        FormInput(
-                            id="intake-notes",
-                            compact=True,
-                            max_length=MAX_LENGTHS["notes"],
-                            select_on_focus=False,
-                        ),
-                    )
+                    for name in ("description", "caller_name", "notes"):
+                        yield from self._text_row(name)
                     yield BidiText("", id="intake-preview")
                     yield BidiText("", id="intake-offer")
             with Vertical(id="intake-registered"):
                 yield TrackingCodeBanner(id="intake-code")
+
+    def _text_row(self, name: str) -> ComposeResult:
+        """A one-line text field of the call form, labelled, with its error line."""
+        field = FormInput(
+            id=f"intake-{name}", compact=True, max_length=MAX_LENGTHS[name], select_on_focus=False
+        )
+        yield from self._row(name, field)
 
     def _row(self, name: str, widget: Widget) -> ComposeResult:
         with Horizontal(classes="intake-row", id=f"row-{name}"):
