@@ -12,8 +12,8 @@ Closing a parent closes its open children too, whatever their step, one "closed"
 (given or its own), else to ``registered``, and makes it a complaint.
 
 Versions: every event but the log-only ones (:data:`LOG_ONLY_ACTIONS`: "caller_called_again"
-of intake, "duplicate_merged" here) raises the ticket's version by one, so a request's version
-is always the number of its state-changing events, "registered" included.
+of intake, "duplicate_merged" and "unit_called" here) raises the ticket's version by one, so a
+request's version is always the number of its state-changing events, "registered" included.
 
 Clocks: see :mod:`db.sla` (the citizen's, the unit's and the response clock). Claims: see
 :mod:`db.followup.claims`. Errors are :class:`FollowupError` with a stable ``reason`` and
@@ -32,8 +32,18 @@ callers keep writing ``from db.followup import ...``:
 - :mod:`~db.followup.queue`: list_queue and request_detail.
 - :mod:`~db.followup.claims`: claim, claim_next, release.
 - :mod:`~db.followup.escalation`: sla_tick.
+- :mod:`~db.followup.chase`: the chase board and calls logged to units.
 """
 
+from db.followup.chase import (
+    UNIT_CALLED,
+    ChaseBoard,
+    ChaseGroup,
+    ChaseItem,
+    UnitCallView,
+    chase_board,
+    log_unit_call,
+)
 from db.followup.claims import claim, claim_next, release
 from db.followup.errors import FollowupError
 from db.followup.escalation import sla_tick
@@ -89,8 +99,12 @@ __all__ = [
     "SAME",
     "SETTING_CLAIM_MINUTES",
     "TRANSITIONS",
+    "UNIT_CALLED",
     "Action",
     "CallbackSummary",
+    "ChaseBoard",
+    "ChaseGroup",
+    "ChaseItem",
     "EscalationView",
     "FollowupError",
     "FollowupSettings",
@@ -101,11 +115,14 @@ __all__ = [
     "RequestView",
     "TickReport",
     "TimelineEventView",
+    "UnitCallView",
     "allowed_actions",
+    "chase_board",
     "claim",
     "claim_next",
     "list_queue",
     "load_followup_settings",
+    "log_unit_call",
     "release",
     "request_detail",
     "sla_tick",
