@@ -33,6 +33,7 @@ callers keep writing ``from db.followup import ...``:
 - :mod:`~db.followup.claims`: claim, claim_next, release.
 - :mod:`~db.followup.escalation`: sla_tick.
 - :mod:`~db.followup.chase`: the chase board and calls logged to units.
+- :mod:`~db.followup.lookups`: units to refer to, a request by its tracking code.
 """
 
 from db.followup.chase import (
@@ -47,6 +48,7 @@ from db.followup.chase import (
 from db.followup.claims import claim, claim_next, release
 from db.followup.errors import FollowupError
 from db.followup.escalation import sla_tick
+from db.followup.lookups import UnitChoiceView, find_request_by_code, list_units
 from db.followup.queue import list_queue, request_detail
 from db.followup.settings import (
     DEFAULT_CLAIM_MINUTES,
@@ -116,11 +118,14 @@ __all__ = [
     "TickReport",
     "TimelineEventView",
     "UnitCallView",
+    "UnitChoiceView",
     "allowed_actions",
     "chase_board",
     "claim",
     "claim_next",
+    "find_request_by_code",
     "list_queue",
+    "list_units",
     "load_followup_settings",
     "log_unit_call",
     "release",
