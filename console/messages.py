@@ -5,6 +5,7 @@ widget; what crosses from one screen to the app's navigation lives here. Payload
 frozen data (`db/` views), never ORM objects.
 """
 
+import uuid
 from dataclasses import dataclass
 
 from textual.message import Message
@@ -12,7 +13,14 @@ from textual.message import Message
 from db.accounts import AgentView
 from db.views import CallView
 
-__all__ = ["CallSaved", "SignOutRequested", "SignedIn"]
+__all__ = [
+    "CallSaved",
+    "OpenRequest",
+    "ShowChaseBoard",
+    "ShowQueue",
+    "SignOutRequested",
+    "SignedIn",
+]
 
 
 @dataclass
@@ -44,3 +52,24 @@ class CallSaved(Message):
 
     call: CallView
     tracking_code: str | None = None
+
+
+@dataclass
+class OpenRequest(Message):
+    """Open one request's detail (the queue's Enter, Take next, the chase board's Enter).
+
+    Handled by `console.screens.followup.FollowupPanel`, which pushes the request screen and
+    reads its lists again when the screen closes.
+    """
+
+    ticket_id: uuid.UUID
+
+
+@dataclass
+class ShowChaseBoard(Message):
+    """Follow-up mode: switch from the queue to the chase board."""
+
+
+@dataclass
+class ShowQueue(Message):
+    """Follow-up mode: switch from the chase board back to the queue."""

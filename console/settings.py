@@ -53,6 +53,9 @@ class Settings(BaseSettings):
     keys: dict[str, str] = Field(default_factory=dict)
     # How often live screens re-poll a SQLite database (PostgreSQL uses LISTEN/NOTIFY).
     poll_seconds: float = Field(default=2.0, gt=0)
+    # How often an open console runs the SLA tick (escalations, expired claims); 0: never, for
+    # a center that runs `abfa-desk sla tick` from cron instead.
+    tick_seconds: float = Field(default=60.0, ge=0)
 
     @field_validator("lang", mode="before")
     @classmethod

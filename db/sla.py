@@ -20,6 +20,7 @@ calls for, and :func:`load_sla_settings` reads a center's thresholds (``sla.*`` 
 rows, defaults in :class:`SlaSettings`).
 """
 
+import functools
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -170,8 +171,12 @@ def _aware(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
+@functools.lru_cache(maxsize=8192)
 def _day_interval(calendar: WorkingCalendar, day: date) -> tuple[datetime, datetime] | None:
-    """The working interval of a Tehran-local day, in UTC, or None for a day off."""
+    """The working interval of a Tehran-local day, in UTC, or None for a day off.
+
+    Remembered: a screen reads the clocks of thousands of requests over the same few weeks.
+    """
     if day in calendar.holidays:
         return None
     span = calendar.hours[(day.weekday() + 2) % 7]
@@ -251,12 +256,69 @@ def working_minutes_between(
         return -working_minutes_between(cal, b, a)
     if cal.always_open:
         return int((b - a).total_seconds() // 60)
+    return int(_working_time(cal, a, b).total_seconds() // 60)
+
+
+# Iran has kept standard time all year since September 2022: from then on a local day's
+# working hours last as long in UTC, and whole weeks can be counted instead of walked.
+_NO_DST_SINCE = date(2022, 10, 1)
+
+
+def _walked(cal: WorkingCalendar, a: datetime, b: datetime) -> timedelta:
+    """Working time from ``a`` to ``b`` (``a <= b``), one working interval at a time."""
     total = timedelta(0)
     for begin, end in _intervals(cal, a):
         if begin >= b:
             break
         total += min(end, b) - begin
-    return int(total.total_seconds() // 60)
+    return total
+
+
+def _day_length(cal: WorkingCalendar, weekday: int) -> timedelta:
+    """How long a working day of ``weekday`` (0 = Saturday) is open, holidays aside."""
+    span = cal.hours[weekday]
+    if span is None:
+        return timedelta(0)
+    opens, closes = span
+    if closes == time(0):
+        return timedelta(days=1) - timedelta(hours=opens.hour, minutes=opens.minute)
+    if closes <= opens:
+        return timedelta(0)
+    return datetime.combine(date.min, closes) - datetime.combine(date.min, opens)
+
+
+def _whole_days(cal: WorkingCalendar, first: date, stop: date) -> timedelta:
+    """Working time of the local days ``first`` up to (not including) ``stop``."""
+    days = (stop - first).days
+    weeks = days // 7
+    lengths = [_day_length(cal, w) for w in range(7)]
+    total = sum(lengths, timedelta(0)) * weeks
+    for i in range(weeks * 7, days):
+        total += lengths[((first + timedelta(days=i)).weekday() + 2) % 7]
+    for holiday in cal.holidays:
+        if first <= holiday < stop:
+            total -= lengths[(holiday.weekday() + 2) % 7]
+    return total
+
+
+def _working_time(cal: WorkingCalendar, a: datetime, b: datetime) -> timedelta:
+    """Working time from ``a`` to ``b`` (``a <= b``) on an office calendar.
+
+    A long span (a request late by months) is counted in three parts: the rest of ``a``'s day
+    and the start of ``b``'s day walked, the whole days between counted by weekday, so a
+    clock's reading costs the same for a request late by an hour or by a year.
+    """
+    first = a.astimezone(TEHRAN).date() + timedelta(days=1)
+    stop = b.astimezone(TEHRAN).date()
+    if (stop - first).days < 7 or first < _NO_DST_SINCE:
+        return _walked(cal, a, b)
+    first_midnight = datetime.combine(first, time(0), tzinfo=TEHRAN).astimezone(UTC)
+    stop_midnight = datetime.combine(stop, time(0), tzinfo=TEHRAN).astimezone(UTC)
+    return (
+        _walked(cal, a, first_midnight)
+        + _whole_days(cal, first, stop)
+        + _walked(cal, stop_midnight, b)
+    )
 
 
 def is_working_time(calendar: WorkingCalendar, at: datetime) -> bool:

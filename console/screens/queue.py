@@ -5,11 +5,12 @@ status above, "mine" and "overdue only" filters, and a refresh that also runs by
 next poll is scheduled when the last one finished, so polls never pile up on a slow link.
 """
 
+import uuid
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass, field, replace
 from datetime import datetime
+from typing import Any
 
-from rich.cells import cell_len
 from rich.text import Text
 from sqlalchemy.engine import Engine
 from textual import work
@@ -24,17 +25,20 @@ from console import keys
 from console.i18n import N_, _, lang_digits
 from console.i18n.intake_words import code_groups, local_name
 from console.i18n.queue_words import clock_text, short_status
-from console.i18n.rtl import display
-from console.widgets.bidi import BidiText, layout_rtl
+from console.messages import OpenRequest, ShowChaseBoard
+from console.screens.queue_filter import FilterDialog, QueueFilters, filters_text
+from console.widgets.bidi import BidiText, layout_rtl, notify_text
+from console.widgets.mirrored_table import Column, MirroredTable, cell
 from db.accounts import AgentView
 from db.engine import session
-from db.followup import QueueCursor, QueuePage, RequestView, list_queue
+from db.followup import QueueCursor, QueuePage, RequestView, claim_next, list_queue
+from db.followup.choices import QueueChoices, queue_choices
 
 __all__ = ["QueuePanel", "QueueQuery"]
 
 #: Columns, left to right in English (mirrored in Persian): id, heading msgid, width in cells.
 #: The widths add up to 79, so the table fits 80 columns; each keeps its last cell as a gap.
-COLUMNS: tuple[tuple[str, str, int], ...] = (
+COLUMNS: tuple[Column, ...] = (
     ("code", N_("Tracking code"), 16),
     ("category", N_("Category"), 12),
     ("unit", N_("Unit"), 10),
@@ -70,24 +74,13 @@ class QueueQuery:
 
     mine: bool = False
     overdue: bool = False
+    filters: QueueFilters = field(default_factory=QueueFilters)
     after: QueueCursor | None = None
     page: int = 1
 
-
-def _crop(text: str, width: int) -> str:
-    if cell_len(text) <= width:
-        return text
-    cut = text
-    while cut and cell_len(cut) > width - 1:
-        cut = cut[:-1]
-    return cut.rstrip() + "…"
-
-
-def cell(text: str, width: int, *, rtl: bool, style: str = "") -> Text:
-    """One cell: cropped to leave a one-cell gap, in display order, aligned to the reading side."""
-    logical = _crop(text, width - 1)
-    shown = display(logical, base_rtl=True) if rtl else logical
-    return Text(shown, style=style, justify="right" if rtl else "left", no_wrap=True)
+    def first_page(self, **changes: Any) -> "QueueQuery":
+        """The same question from the first page, with ``changes`` to the filters."""
+        return replace(self, after=None, page=1, **changes)
 
 
 def row_cells(view: RequestView, *, rtl: bool) -> list[Text]:
@@ -156,21 +149,18 @@ class QueuePanel(Vertical):
         self.poll_interval = poll_seconds * 10
         self.query_now = QueueQuery()
         self.page: QueuePage | None = None
+        self.choices: QueueChoices | None = None
         self._timer: Timer | None = None
         self._rtl = layout_rtl()
 
     def compose(self) -> ComposeResult:
         yield BidiText(id="queue-counts")
         yield BidiText(id="queue-filters")
-        yield DataTable(id="queue-table", cursor_type="row", cell_padding=0, zebra_stripes=True)
+        table = MirroredTable(COLUMNS, rtl=self._rtl, id="queue-table")
+        table.zebra_stripes = True
+        yield table
 
     def on_mount(self) -> None:
-        table = self.query_one(DataTable)
-        columns = list(COLUMNS)
-        if self._rtl:
-            columns.reverse()
-        for name, msgid, width in columns:
-            table.add_column(cell(_(msgid), width, rtl=self._rtl), width=width, key=name)
         # The mode the shell opens with gets no F3 (nor focus_first): read it once it shows.
         self.call_after_refresh(self._first_look)
 
@@ -204,6 +194,7 @@ class QueuePanel(Vertical):
                 after=query.after,
                 limit=self.page_size,
                 now=self._clock(),
+                **asdict(query.filters),
             )
         self.post_message(self.Loaded(query, page))
 
@@ -233,13 +224,10 @@ class QueuePanel(Vertical):
     # --- showing ----------------------------------------------------------------------------
 
     def _show(self, page: QueuePage) -> None:
-        table = self.query_one(DataTable)
+        table = self.query_one(MirroredTable)
         table.clear()
         for view in page.rows:
-            cells = row_cells(view, rtl=self._rtl)
-            if self._rtl:
-                cells.reverse()
-            table.add_row(*cells, key=str(view.id))
+            table.add_cells(row_cells(view, rtl=self._rtl), key=str(view.id))
         self.query_one("#queue-counts", BidiText).text = counts_text(page)
         self.query_one("#queue-filters", BidiText).text = self._filters_text(page)
 
@@ -250,6 +238,7 @@ class QueuePanel(Vertical):
             parts.append(_("overdue only"))
         if query.mine:
             parts.append(_("mine only"))
+        parts += filters_text(query.filters, self.choices)
         if not page.rows:
             parts.append(_("no requests"))
         elif page.next_cursor is not None:
@@ -266,19 +255,68 @@ class QueuePanel(Vertical):
             self.app.bell()
             return
         q = self.query_now
-        self.refresh_queue(QueueQuery(q.mine, q.overdue, self.page.next_cursor, q.page + 1))
+        self.refresh_queue(replace(q, after=self.page.next_cursor, page=q.page + 1))
 
     def action_first_page(self) -> None:
-        q = self.query_now
-        self.refresh_queue(QueueQuery(q.mine, q.overdue))
+        self.refresh_queue(self.query_now.first_page())
 
     def action_toggle_overdue(self) -> None:
-        q = self.query_now
-        self.refresh_queue(QueueQuery(q.mine, not q.overdue))
+        self.refresh_queue(self.query_now.first_page(overdue=not self.query_now.overdue))
 
     def action_toggle_mine(self) -> None:
-        q = self.query_now
-        self.refresh_queue(QueueQuery(not q.mine, q.overdue))
+        self.refresh_queue(self.query_now.first_page(mine=not self.query_now.mine))
+
+    def action_filter(self) -> None:
+        self._open_filters()
+
+    @work(thread=True, exclusive=True, group="queue-choices", exit_on_error=False)
+    def _open_filters(self) -> None:
+        with session(self._engine, write=False) as s:
+            choices = queue_choices(s, actor=self.agent)
+        self.app.call_from_thread(self._show_filters, choices)
+
+    def _show_filters(self, choices: QueueChoices) -> None:
+        self.choices = choices
+
+        def chosen(filters: QueueFilters | None) -> None:
+            if filters is not None and filters != self.query_now.filters:
+                self.refresh_queue(self.query_now.first_page(filters=filters))
+
+        self.app.push_screen(FilterDialog(self.query_now.filters, choices), chosen)
+
+    def action_chase_board(self) -> None:
+        self.post_message(ShowChaseBoard())
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        event.stop()
+        self.action_open_request()
+
+    def action_open_request(self) -> None:
+        key = self.query_one(MirroredTable).highlighted_key()
+        if key is None:
+            self.app.bell()
+            return
+        self.post_message(OpenRequest(uuid.UUID(key)))
+
+    def action_take_next(self) -> None:
+        self._take_next(self.query_now)
+
+    @work(thread=True, exclusive=True, group="queue-take", exit_on_error=False)
+    def _take_next(self, query: QueueQuery) -> None:
+        with session(self._engine) as s:
+            taken = claim_next(
+                s,
+                actor=self.agent,
+                overdue=query.overdue,
+                now=self._clock(),
+                **asdict(query.filters),
+            )
+        if taken is None:
+            self.app.call_from_thread(
+                notify_text, self, _("No request is free to take under these filters.")
+            )
+        else:
+            self.post_message(OpenRequest(taken.id))
 
 
 def counts_text(page: QueuePage) -> str:

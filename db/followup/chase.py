@@ -12,14 +12,18 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
+from db import sla
 from db.accounts import AgentView, require
 from db.followup.errors import FollowupError
-from db.followup.records import _aware_now, _c, _event, _names, _plain, _ticket
+from db.followup.queue import _overdue_clause
+from db.followup.records import _aware_now, _c, _event, _names, _ticket
+from db.followup.settings import load_followup_settings
 from db.followup.states import FOLLOWUP_ROLES, MAX_NOTE, READ_ROLES
-from db.followup.views import RequestView, _views
-from db.models import Agent, Ticket, TicketEvent, TicketStatus, Unit
+from db.followup.views import RequestView, _clock_targets, _views
+from db.models import Agent, Category, Ticket, TicketEvent, TicketStatus, Unit
 
 #: The log-only event a call to a unit leaves on a request.
 UNIT_CALLED = "unit_called"
@@ -27,8 +31,9 @@ UNIT_CALLED = "unit_called"
 #: The statuses in which a unit has the request: what there is to chase.
 CHASED_STATUSES: tuple[str, ...] = (TicketStatus.REFERRED, TicketStatus.IN_PROGRESS)
 
-#: At most this many referrals are read for one board (a center has far fewer open at once).
-BOARD_CAP = 5000
+#: Requests shown under each unit: more than a round of calls gets through; the counts say
+#: how many there are in all.
+PER_UNIT = 20
 
 
 @dataclass(frozen=True)
@@ -64,14 +69,13 @@ class ChaseGroup:
     unit_name_en: str
     phone: str
     items: tuple[ChaseItem, ...]
+    """The most urgent of them, at most the board's ``per_unit``."""
+    overdue: int
+    at_risk: int
 
     @property
-    def overdue(self) -> int:
-        return sum(1 for item in self.items if item.overdue)
-
-    @property
-    def at_risk(self) -> int:
-        return len(self.items) - self.overdue
+    def total(self) -> int:
+        return self.overdue + self.at_risk
 
 
 @dataclass(frozen=True)
@@ -90,11 +94,29 @@ def _urgency(view: RequestView) -> tuple[int, float]:
     return (0 if lefts else 1, min(lefts) if lefts else 0)
 
 
-def _needs_chasing(view: RequestView) -> bool:
-    return any(
-        clock is not None and clock.running and clock.state in ("warning", "overdue")
-        for clock in (view.unit_clock, view.citizen_clock)
-    )
+def _nearly_due(session: Session, tickets: list[Ticket], now: datetime) -> list[Ticket]:
+    """The tickets whose citizen's or unit's clock is in its warning share: only those two
+    clocks are read (the board may weigh thousands of requests not yet due)."""
+    categories = _names(session, Category, (t.category_id for t in tickets))
+    calendars = sla.load_calendars(session, {c.calendar_id for c in categories.values()})
+    settings = {c: load_followup_settings(session, c).sla for c in {t.center_id for t in tickets}}
+    found = []
+    for t in tickets:
+        category = categories[t.category_id]
+        targets = _clock_targets(category)
+        for name in (sla.ClockName.UNIT, sla.ClockName.CITIZEN):
+            clock = sla.clock_state(
+                t,
+                calendars[category.calendar_id],
+                now,
+                settings[t.center_id],
+                clock=name,
+                target_minutes=targets[name],
+            )
+            if clock is not None and clock.running and clock.state in ("warning", "overdue"):
+                found.append(t)
+                break
+    return found
 
 
 def _last_calls(session: Session, ids: Iterable[uuid.UUID]) -> dict[uuid.UUID, UnitCallView]:
@@ -125,43 +147,68 @@ def chase_board(
     actor: AgentView,
     now: datetime | None = None,
     unit_id: uuid.UUID | None = None,
+    per_unit: int = PER_UNIT,
 ) -> ChaseBoard:
     """Referrals (referred, in progress) whose unit's or citizen's clock is overdue or in its
-    warning share, grouped by unit: units with the most overdue first, each unit's requests
-    most urgent first, each with the latest call logged to the unit about it."""
+    warning share, grouped by unit: units with the most overdue first, each with its counts and
+    its ``per_unit`` most urgent requests, each with the latest call logged to the unit.
+
+    What is overdue is counted in SQL; clocks (working time on calendars) are computed only
+    for the requests shown and for those not yet due (to find the warnings), so a center with
+    thousands of long-late requests gets its board in the time of a few dozen.
+    """
     require(actor, *READ_ROLES, action="read requests")
     now = _aware_now(now)
-    stmt = (
-        select(Ticket)
-        .where(
-            col(Ticket.status).in_(CHASED_STATUSES),
-            _plain(session, _c.center_id) == actor.center_id,
-            col(Ticket.unit_id).is_not(None),
-            col(Ticket.paused_at).is_(None),
-        )
-        .order_by(col(Ticket.resolution_due_at), col(Ticket.id))
-        .limit(BOARD_CAP)
-    )
+    base = [
+        _c.status.in_(CHASED_STATUSES),
+        _c.center_id == actor.center_id,
+        _c.unit_id.is_not(None),
+        _c.paused_at.is_(None),
+    ]
     if unit_id is not None:
-        stmt = stmt.where(Ticket.unit_id == unit_id)
-    views = [v for v in _views(session, list(session.exec(stmt).all()), now) if _needs_chasing(v)]
-    calls = _last_calls(session, (v.id for v in views))
-    units = _names(session, Unit, (v.unit_id for v in views))
-    by_unit: dict[uuid.UUID, list[ChaseItem]] = {}
-    for view in sorted(views, key=lambda v: (_urgency(v), v.tracking_code)):
+        base.append(_c.unit_id == unit_id)
+    late = _overdue_clause(now)
+    overdue_counts: dict[uuid.UUID, int] = dict(
+        session.execute(
+            sa.select(_c.unit_id, sa.func.count()).where(*base, late).group_by(_c.unit_id)
+        ).all()
+    )
+    tickets: list[Ticket] = []
+    for unit in overdue_counts:
+        tickets += session.exec(
+            select(Ticket)
+            .where(*base, late, _c.unit_id == unit)
+            .order_by(_c.resolution_due_at, _c.id)
+            .limit(per_unit)
+        ).all()
+    shown_late = _views(session, tickets, now)
+    waiting = list(session.exec(select(Ticket).where(*base, sa.not_(late))).all())
+    warnings = _views(session, _nearly_due(session, waiting, now), now)
+    risk_counts: dict[uuid.UUID, int] = {}
+    for view in warnings:
         assert view.unit_id is not None
-        by_unit.setdefault(view.unit_id, []).append(ChaseItem(view, calls.get(view.id)))
+        risk_counts[view.unit_id] = risk_counts.get(view.unit_id, 0) + 1
+
+    by_unit: dict[uuid.UUID, list[RequestView]] = {}
+    for view in sorted([*shown_late, *warnings], key=lambda v: (_urgency(v), v.tracking_code)):
+        assert view.unit_id is not None
+        by_unit.setdefault(view.unit_id, []).append(view)
+    shown = {uid: views[:per_unit] for uid, views in by_unit.items()}
+    calls = _last_calls(session, (v.id for views in shown.values() for v in views))
+    units = _names(session, Unit, shown)
     groups = [
         ChaseGroup(
             unit_id=uid,
             unit_name_fa=units[uid].name_fa,
             unit_name_en=units[uid].name_en,
             phone=units[uid].phone or "",
-            items=tuple(items),
+            items=tuple(ChaseItem(v, calls.get(v.id)) for v in views),
+            overdue=overdue_counts.get(uid, 0),
+            at_risk=risk_counts.get(uid, 0),
         )
-        for uid, items in by_unit.items()
+        for uid, views in shown.items()
     ]
-    groups.sort(key=lambda g: (-g.overdue, -len(g.items), g.unit_name_fa))
+    groups.sort(key=lambda g: (-g.overdue, -g.total, g.unit_name_fa))
     return ChaseBoard(groups=tuple(groups), as_of=now)
 
 
@@ -177,7 +224,7 @@ def log_unit_call(
     """Log a call to the unit about each of ``ticket_ids`` (one "unit_called" event each, with
     the promised time), all or nothing. The request's status and version do not change.
 
-    Errors: not_found; not_with_unit (a request no unit has now); promise_in_past; note_too_long;
+    Errors: not_found; not_with_unit (a request no unit has now); promise_in_past; too_long;
     nothing_to_log (no promise and no note).
     """
     require(actor, *FOLLOWUP_ROLES, action="log calls to units")
@@ -188,7 +235,7 @@ def log_unit_call(
         if promised_at <= now:
             raise FollowupError("promise_in_past", promised_at=promised_at)
     if len(note) > MAX_NOTE:
-        raise FollowupError("note_too_long", limit=MAX_NOTE)
+        raise FollowupError("too_long", max=MAX_NOTE)
     if promised_at is None and not note:
         raise FollowupError("nothing_to_log")
     tickets = [_ticket(session, ticket_id, actor) for ticket_id in dict.fromkeys(ticket_ids)]

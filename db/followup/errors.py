@@ -19,7 +19,8 @@ class FollowupError(Exception):
     parent_required; parent_self; parent_closed (tracking_code); parent_cycle; already_linked;
     not_linked; bad_level (level, current); max_level; bad_data (key, action: a keyword
     another action takes, or one only the code writes, or not JSON); not_open (status);
-    claimed (by, by_id, until).
+    claimed (by, by_id, until); not_with_unit (tracking_code, status); promise_in_past
+    (promised_at); nothing_to_log.
     """
 
     def __init__(self, reason: str, message: str = "", **params: Any) -> None:

@@ -165,7 +165,7 @@ def _where(
 ) -> list[Any]:
     where: list[Any] = []
     if center_id is not None:
-        where.append(_plain(session, _c.center_id) == center_id)
+        where.append(_c.center_id == center_id)  # the queue's status index holds it
     if f.unit_id is not None:
         where.append(_c.unit_id == f.unit_id)  # the unit's queue index leads with it
     if f.category_id is not None:
@@ -273,7 +273,7 @@ def list_queue(
     Filters: ``unit_id``, ``category_id``, ``district_id``; ``status`` (one or several; default
     QUEUE_STATUSES, the statuses that need the follow-up agent); ``escalation`` (at least this
     level); ``overdue`` (a running clock has run out); ``mine`` (claimed by the actor, claim
-    active). Each status is read as an ordered range of ix_tickets_status_due (or
+    active). Each status is read as an ordered range of ix_tickets_status_center_due (or
     ix_tickets_unit_status_due with a unit) and the ranges merged, so a page costs the same
     with a hundred or a million requests; no OFFSET. ``counts_by_status`` counts every open
     status under the other filters. Errors: unknown_status.

@@ -54,7 +54,7 @@ class Ticket(SQLModel, table=True):
     __tablename__ = "tickets"
     __table_args__ = (
         # The follow-up queue: open requests by urgency, optionally per unit.
-        sa.Index("ix_tickets_status_due", "status", "resolution_due_at", "id"),
+        sa.Index("ix_tickets_status_center_due", "status", "center_id", "resolution_due_at", "id"),
         sa.Index("ix_tickets_unit_status_due", "unit_id", "status", "resolution_due_at", "id"),
         sa.Index("ix_tickets_center_opened", "center_id", "opened_at"),
         sa.Index("ix_tickets_subscriber_opened", "subscriber_id", "opened_at"),

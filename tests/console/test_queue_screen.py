@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from rich.text import Text
 from sqlalchemy.engine import Engine
+from sqlmodel import select
 from textual.pilot import Pilot
 from textual.widgets import DataTable
 
@@ -17,6 +18,7 @@ from console.app import DeskApp
 from console.i18n.intake_words import code_groups
 from console.screens.queue import QueuePanel
 from console.widgets.bidi import BidiText
+from console.widgets.fields import FormInput
 from console.widgets.keybar import KeyBar
 from db import intake
 from db.engine import make_engine, session
@@ -204,3 +206,150 @@ class TestQueueSnapshots:
     def test_queue_panel(self, queue_desk, snap_compare, lang):
         """F3 for an agent with every role: five requests, two of them overdue."""
         assert snap_compare(make_app(queue_desk, lang), terminal_size=SIZE, run_before=open_queue)
+
+
+# --- filters, the chase board and the tick --------------------------------------------------
+
+
+def refer(desk: QueueDesk, category: str, unit_kind: str, hours_ago: float) -> None:
+    """Refer one of the desk's requests to a unit, ``hours_ago`` before the fixed clock."""
+    from db import followup
+    from db.models import Ticket, Unit
+
+    with session(desk.engine) as s:
+        ticket = s.exec(select(Ticket).where(Ticket.tracking_code == desk.codes[category])).one()
+        unit = s.exec(select(Unit).where(Unit.kind == unit_kind)).first()
+        followup.transition(
+            s,
+            actor=agent_view(s, "mina"),
+            ticket_id=ticket.id,
+            action="referred",
+            expected_version=ticket.version,
+            unit_id=unit.id,
+            now=FIXED_NOW - timedelta(hours=hours_ago),
+        )
+
+
+async def test_the_filter_dialog_narrows_the_queue_and_clears_back(queue_desk):
+    from textual.widgets import Select
+
+    from console.screens.queue_filter import FilterDialog
+
+    app = make_app(queue_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+        await press(pilot, "ctrl+l")
+        dialog = app.screen
+        assert isinstance(dialog, FilterDialog)
+        dialog.query_one("#filter-district_id", Select).value = queue_desk.world.districts["D2"]
+        await press(pilot, "ctrl+l")
+        assert shown_codes(app) == [
+            queue_desk.codes[c] for c in ("branch_leak", "sewer_blockage", "low_pressure")
+        ]
+        assert line(app, "#queue-filters").startswith("Page 1 · ")
+        assert line(app, "#queue-counts") == "Open 3: New 3"
+
+        await press(pilot, "ctrl+l")
+        dialog = app.screen
+        assert dialog.query_one("#filter-district_id", Select).value is not Select.NULL
+        await press(pilot, "ctrl+x", "ctrl+l")
+        assert len(shown_codes(app)) == 5
+        assert line(app, "#queue-filters") == "Page 1"
+
+        await press(pilot, "ctrl+l")  # Escape leaves the filters as they were
+        app.screen.query_one("#filter-status", Select).value = "referred"
+        await press(pilot, "escape")
+        assert len(shown_codes(app)) == 5
+
+
+async def test_the_chase_board_groups_late_referrals_by_unit(queue_desk):
+    from console.screens.chase import ChasePanel
+
+    refer(queue_desk, "pipe_burst", "water_ops", 7.5)  # 6 h target: late on both clocks
+    refer(queue_desk, "branch_leak", "water_ops", 6.5)  # 8 h target: an hour and a half left
+    refer(queue_desk, "sewer_blockage", "sewer_ops", 0.5)  # plenty of time: not on the board
+    app = make_app(queue_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+        await press(pilot, "ctrl+w")
+        panel = app.screen.query_one(ChasePanel)
+        assert panel.display
+        table = panel.query_one(DataTable)
+        rows = [[c.plain.strip() for c in table.get_row_at(r)] for r in range(table.row_count)]
+        assert len(rows) == 3
+        assert rows[0][4] == "late 1"
+        assert rows[1][0] == grouped(queue_desk.codes["pipe_burst"])
+        assert rows[1][4].startswith("late") and rows[1][5].startswith("late")
+        assert rows[2][0] == grouped(queue_desk.codes["branch_leak"])
+        assert rows[2][4] == "1:30"
+        assert "Water" in line(app, "#chase-about")
+        await press(pilot, "ctrl+w")
+        assert app.screen.query_one(QueuePanel).display
+
+
+async def test_the_open_console_escalates_late_requests_by_itself(queue_desk):
+    from db.models import Ticket
+
+    settings = desk_settings(queue_desk.engine, "en", tick_seconds=0.1)
+    app = DeskApp(engine=queue_desk.engine, settings=settings, clock=fixed_clock)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+        await pilot.pause(0.3)
+        await settle(pilot)
+    with session(queue_desk.engine, write=False) as s:
+        levels = {t.tracking_code: t.escalation_level for t in s.exec(select(Ticket)).all()}
+    assert levels[queue_desk.codes["water_quality"]] == 1
+    assert levels[queue_desk.codes["pipe_burst"]] == 1
+    assert levels[queue_desk.codes["branch_leak"]] == 0
+
+
+async def test_enter_opens_the_request_and_escape_comes_back_to_the_queue(queue_desk):
+    from console.screens.request import RequestScreen
+
+    app = make_app(queue_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+        await press(pilot, "enter")
+        assert isinstance(app.screen, RequestScreen)
+        assert app.screen.detail.request.tracking_code == queue_desk.codes["water_quality"]
+        await press(pilot, "escape")
+        assert shown_codes(app)[0] == queue_desk.codes["water_quality"]
+
+
+async def test_take_next_holds_the_most_urgent_free_request_and_opens_it(queue_desk):
+    from console.screens.request import RequestScreen
+    from db.models import Ticket
+
+    app = make_app(queue_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+        await press(pilot, "ctrl+n")
+        assert isinstance(app.screen, RequestScreen)
+        await press(pilot, "escape", "ctrl+y")  # mine only: the one just taken
+        assert shown_codes(app) == [queue_desk.codes["water_quality"]]
+    with session(queue_desk.engine, write=False) as s:
+        held = s.exec(select(Ticket).where(Ticket.claimed_by_id.is_not(None))).all()
+    assert [t.tracking_code for t in held] == [queue_desk.codes["water_quality"]]
+
+
+async def test_a_call_to_a_unit_is_logged_on_all_its_requests_from_its_heading(queue_desk):
+    from console.screens.chase import ChasePanel
+    from console.screens.dialogs import UnitCalledDialog
+    from db.models import TicketEvent
+
+    refer(queue_desk, "pipe_burst", "water_ops", 7.5)
+    refer(queue_desk, "branch_leak", "water_ops", 6.5)
+    app = make_app(queue_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+        await press(pilot, "ctrl+w", "ctrl+u")  # the cursor is on the unit's heading
+        dialog = app.screen
+        assert isinstance(dialog, UnitCalledDialog)
+        dialog.query_one("#time", FormInput).value = "۱۶:۳۰"
+        await press(pilot, "ctrl+o")
+        table = app.screen.query_one(ChasePanel).query_one(DataTable)
+        promised = [table.get_row_at(r)[-1].plain.strip() for r in range(1, 3)]
+        assert promised == ["16:30", "16:30"]
+    with session(queue_desk.engine, write=False) as s:
+        calls = s.exec(select(TicketEvent).where(TicketEvent.action == "unit_called")).all()
+    assert len(calls) == 2

@@ -133,7 +133,7 @@ def test_bad_promises_and_roles_are_refused(world):
     for kw, reason in (
         ({"promised_at": NOW - timedelta(minutes=5)}, "promise_in_past"),
         ({}, "nothing_to_log"),
-        ({"note": "x" * 2001}, "note_too_long"),
+        ({"note": "x" * 2001}, "too_long"),
     ):
         with pytest.raises(FollowupError) as refused:
             log(**kw)

@@ -738,7 +738,7 @@ def test_queue_filters(world):
 
 
 GUARDED = ("tickets",)
-QUEUE_INDEXES = ("ix_tickets_status_due", "ix_tickets_unit_status_due")
+QUEUE_INDEXES = ("ix_tickets_status_center_due", "ix_tickets_unit_status_due")
 
 
 def _plan_nodes(node):

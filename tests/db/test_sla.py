@@ -149,6 +149,18 @@ def test_counting_back_lands_at_or_before_and_inside_working_time(calendar, star
         assert is_working_time(calendar, due - timedelta(microseconds=1))
 
 
+@settings(max_examples=150, deadline=None)
+@given(_calendars() | st.just(OFFICE), _starts, st.timedeltas(timedelta(0), timedelta(days=400)))
+def test_long_spans_counted_by_weeks_equal_the_walk_day_by_day(calendar, start, span):
+    """Months of lateness are counted by whole weeks; the answer is the walk's, to the minute."""
+    from db.sla import _walked
+
+    end = start + span
+    walked = int(_walked(calendar, start, end).total_seconds() // 60)
+    assert working_minutes_between(calendar, start, end) == walked
+    assert working_minutes_between(calendar, end, start) == -walked
+
+
 @settings(max_examples=100, deadline=None)
 @given(_starts, st.integers(0, 20000))
 def test_24x7_equals_plain_addition(start, minutes):
