@@ -3,8 +3,9 @@
 The demo has two. A main break in Mardavij is being repaired at `now`: the desk links every
 call about it to the incident instead of registering a request each, and its public message
 has already been updated once with a later restoration time. A planned cut-off in Hezar Jarib
-25 days ago was announced to the area by SMS (`db.demo.notices`) and is closed. The calls
-about both are planned with the others, in `db.demo.calls`.
+25 days ago was announced to the area by SMS (`db.demo.notices`) and is closed; closing it sent
+"water is back" to everyone who called about it and to the area, as `db.incidents` does. The
+calls about both are planned with the others, in `db.demo.calls`.
 """
 
 import math
@@ -20,6 +21,7 @@ from db.demo.bulk import insert
 from db.demo.city import City
 from db.demo.context import DAY, HOUR, MINUTE, Demo, utc, uuid7_from
 from db.demo.staff import Staff
+from db.incidents.records import LOG_ONLY_ACTIONS
 from db.jalali import TEHRAN, format_date, format_time
 from db.models import Incident, IncidentArea, IncidentEvent, IncidentKind, IncidentStatus, UnitKind
 
@@ -43,11 +45,15 @@ class IncidentPlan:
     declared: float
     eta: float
     closed: float | None
-    version: int
     events: list[tuple[float, int, str, str, dict[str, Any]]]  # (at, actor, action, note, data)
     # When people call about it.
     calls_from: float
     calls_until: float
+
+    @property
+    def version(self) -> int:
+        """As db.incidents keeps it: one per event that changed the incident."""
+        return sum(1 for event in self.events if event[2] not in LOG_ONLY_ACTIONS)
 
 
 def plan_incidents(demo: Demo, city: City, staff: Staff) -> list[IncidentPlan]:
@@ -89,7 +95,6 @@ def _main_break(rng: random.Random, demo: Demo, city: City, staff: Staff) -> Inc
         declared=declared,
         eta=eta,
         closed=None,
-        version=3,
         events=[
             (declared, supervisor, "declared", "حادثه اعلام شد",
              {"eta": utc(first_eta).isoformat()}),
@@ -136,7 +141,6 @@ def _planned_cutoff(rng: random.Random, demo: Demo, city: City, staff: Staff) ->
         declared=declared,
         eta=end,
         closed=closed,
-        version=3,
         events=[
             (declared, supervisor, "declared", "قطعی برنامه‌ریزی‌شده ثبت شد",
              {"eta": utc(end).isoformat()}),

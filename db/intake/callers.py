@@ -13,11 +13,11 @@ import uuid
 from collections.abc import Sequence
 from datetime import datetime
 
-import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from db import sla
 from db.accounts import AgentView
+from db.incidents.areas import Address, incidents_covering
 from db.intake.errors import IntakeError, _aware_now, _require_caller
 from db.intake.queries import (
     MAX_CONTACTS,
@@ -47,9 +47,6 @@ from db.models import (
     Call,
     Category,
     District,
-    Incident,
-    IncidentArea,
-    IncidentStatus,
     Subscriber,
     SubscriberPhone,
     Ticket,
@@ -179,41 +176,12 @@ def _subscriber_ids(
     return list(session.exec(stmt).all())
 
 
-def _covers(area: IncidentArea, sub: Subscriber) -> bool:
-    if area.street_key:
-        return area.street_key == sub.street_key and area.district_id in (None, sub.district_id)
-    return area.district_id is not None and area.district_id == sub.district_id
-
-
 def _incident_cards(
     session: Session, subscribers: Sequence[Subscriber], center_id: uuid.UUID
 ) -> list[IncidentCard]:
-    districts = {s.district_id for s in subscribers if s.district_id is not None}
-    streets = {s.street_key for s in subscribers if s.street_key}
-    if not districts and not streets:
-        return []
-    conditions = []
-    if districts:
-        conditions.append(col(IncidentArea.district_id).in_(districts))
-    if streets:
-        conditions.append(col(IncidentArea.street_key).in_(streets))
-    stmt = (
-        select(IncidentArea, Incident)
-        .join(Incident, col(Incident.id) == col(IncidentArea.incident_id))
-        .where(
-            Incident.center_id == center_id,
-            Incident.status == IncidentStatus.ACTIVE.value,
-            sa.or_(*conditions),
-        )
-    )
-    incidents: dict[uuid.UUID, Incident] = {}
-    covered: dict[uuid.UUID, dict[uuid.UUID, None]] = {}
-    for area, incident in session.exec(stmt).all():
-        hits = [s.id for s in subscribers if _covers(area, s)]
-        if hits:
-            incidents[incident.id] = incident
-            covered.setdefault(incident.id, {}).update(dict.fromkeys(hits))
-    ordered = sorted(incidents.values(), key=lambda i: (i.started_at, i.id), reverse=True)
+    """The active incidents covering the subscribers' addresses (one definition of "covers":
+    :mod:`db.incidents.areas`)."""
+    addresses = [Address(s.id, s.district_id, s.street_key) for s in subscribers]
     return [
         IncidentCard(
             id=i.id,
@@ -223,9 +191,9 @@ def _incident_cards(
             public_message=i.public_message,
             started_at=i.started_at,
             expected_restoration_at=i.expected_restoration_at,
-            subscriber_ids=tuple(covered[i.id]),
+            subscriber_ids=covered,
         )
-        for i in ordered
+        for i, covered in incidents_covering(session, center_id, addresses)
     ]
 
 
