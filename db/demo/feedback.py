@@ -3,8 +3,10 @@ the attempts to reach them, and the surveys taken when they answer.
 
 Callbacks are planned as part of a request's story (`db.demo.story`); here are the records
 they fill, the survey a reached caller answers, the center's questionnaire, and the rows.
-After three failed attempts the result goes by SMS; a caller who says the problem is not
-solved reopens the request as a complaint.
+After three failed attempts the result goes by SMS, followed by the electronic survey (as
+`db.feedback` does: the same dedupe keys, texts and reply format); most subscribers reply, a few
+in a way nobody can read, which waits for a person. A caller who says the problem is not solved
+reopens the request as a complaint.
 """
 
 import random
@@ -13,24 +15,30 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from sqlmodel import Session
+from sqlmodel import Session, col, select
 
 from db import catalog_seed
 from db.demo.bulk import insert, insert_many
-from db.demo.city import City
+from db.demo.city import CITY_FA, City
 from db.demo.context import Demo, ReferenceIds, utc, uuid7_from
 from db.demo.people import Subscribers
 from db.demo.staff import Staff
+from db.feedback import texts
 from db.models import (
     Answer,
     AttemptOutcome,
     Callback,
     CallbackAttempt,
     CallbackStatus,
+    InboundMessage,
+    OutboxMessage,
+    OutboxStatus,
     Question,
     Questionnaire,
     Survey,
+    Ticket,
 )
+from db.notices.outbox import is_mobile
 
 SURVEY_COMMENTS = [
     "از پیگیری شما ممنونم",
@@ -167,7 +175,7 @@ def write_feedback(
                 incident_id=None,
                 subscriber_id=sub_ids[cb.sub] if cb.sub >= 0 else None,
                 phone=cb.phone,
-                reason="ticket_result",
+                reason="ticket_answer",
                 script=cb.script,
                 status=cb.status,
                 due_at=utc(cb.due),
@@ -251,3 +259,112 @@ def write_feedback(
         report=report,
         stage="survey answers",
     )
+    write_sms_results(
+        s, demo, callbacks, city=city, questionnaire=questionnaire, ticket_ids=ticket_ids
+    )
+
+
+#: Replies the electronic survey got that nobody could read (and why).
+_ODD_REPLIES = [("ممنون، عالی بود", "no_code"), ("{code} 1 5", "bad_format")]
+
+
+def write_sms_results(
+    s: Session,
+    demo: Demo,
+    callbacks: list[CallbackPlan],
+    *,
+    city: City,
+    questionnaire: QuestionnairePlan,
+    ticket_ids: list[uuid.UUID],
+) -> None:
+    """For every callback that ended by SMS to a mobile: the result in the outbox, the
+    electronic survey and its SMS, and (for most) the subscriber's reply, read and matched; two
+    replies are unreadable and wait for a person. Replies all say "resolved": those requests
+    stay closed."""
+    ended = sorted(
+        (
+            cb
+            for cb in callbacks
+            if cb.status == CallbackStatus.SMS_SENT and cb.closed and is_mobile(cb.phone)
+        ),
+        key=lambda cb: cb.closed or 0,
+    )
+    if not ended:
+        return
+    rng = demo.rng("feedback-sms")
+    cid = city.center_id
+    wanted = [ticket_ids[cb.ticket] for cb in ended]
+    tickets = {
+        t.id: t
+        for t in s.exec(select(Ticket).where(col(Ticket.id).in_(wanted)))  # few hundred at most
+    }
+    seed = catalog_seed.DEFAULT_QUESTIONNAIRE
+    slots = [(q.code, q.scale.value) for q in seed.questions]
+    outbox: list[dict[str, Any]] = []
+    surveys: list[dict[str, Any]] = []
+    inbound: list[dict[str, Any]] = []
+    answers: list[dict[str, Any]] = []
+    codes: set[str] = set()
+    odd = list(_ODD_REPLIES)
+
+    def message(at: float, key: str, cb: CallbackPlan, body: str) -> dict[str, Any]:
+        return dict(
+            id=uuid7_from(rng, at), center_id=cid, channel="sms", recipient=cb.phone,
+            body=body, campaign_id=None, ticket_id=ticket_ids[cb.ticket], incident_id=None,
+            callback_id=cb.id, dedupe_key=key, status=OutboxStatus.DELIVERED, attempts=1,
+            next_attempt_at=None, last_error="", provider_ref=f"DEMO{rng.randrange(10**10):010d}",
+            created_at=utc(at), sent_at=utc(at + 3), delivered_at=utc(at + 9),
+        )  # fmt: skip
+
+    for cb in ended:
+        ticket = tickets[ticket_ids[cb.ticket]]
+        at = (cb.closed or 0) - 30
+        name = ticket.caller_name or "مشترک"
+        result = texts.RESULT_SMS.format(
+            name=name,
+            tracking_code=ticket.tracking_code,
+            result=texts.shorten(cb.script),
+            center=CITY_FA,
+        )
+        outbox.append(message(at, f"callback:{cb.id}:result", cb, result))
+        code = str(rng.randrange(100_000, 1_000_000))
+        while code in codes:
+            code = str(rng.randrange(100_000, 1_000_000))
+        codes.add(code)
+        survey_id = uuid7_from(rng, at + 1)
+        body = texts.survey_sms(name=name, tracking_code=ticket.tracking_code,
+                                format_=texts.reply_format(code, slots), comment=True,
+                                center=CITY_FA)  # fmt: skip
+        outbox.append(message(at + 1, f"survey:{survey_id}:sms", cb, body))
+        replied = at + 600 + rng.random() * 6 * 3600
+        answered = rng.random() < 0.6 and replied < demo.now_ts - 60
+        surveys.append(
+            dict(id=survey_id, center_id=cid, questionnaire_id=questionnaire.id,
+                 ticket_id=ticket.id, callback_id=cb.id, agent_id=None, channel="sms",
+                 sms_code=code, started_at=utc(at + 1),
+                 completed_at=utc(replied) if answered else None)
+        )  # fmt: skip
+        if answered:
+            values = [1, rng.choice([3, 4, 4, 5]), rng.choice([4, 5, 5]), rng.choice([3, 4, 5])]
+            inbound.append(
+                dict(id=uuid7_from(rng, replied), center_id=cid, sender=cb.phone,
+                     body=f"{code} {' '.join(map(str, values))}", provider_ref=None,
+                     received_at=utc(replied), survey_id=survey_id, status="matched")
+            )  # fmt: skip
+            answers += [
+                dict(id=uuid7_from(rng, replied), survey_id=survey_id,
+                     question_id=questionnaire.question_ids[q.code], value_int=v, value_text="")
+                for q, v in zip(seed.questions, values, strict=False)
+            ]  # fmt: skip
+        elif odd and replied < demo.now_ts - 60:
+            text, reason = odd.pop(0)
+            inbound.append(
+                dict(id=uuid7_from(rng, replied), center_id=cid, sender=cb.phone,
+                     body=text.format(code=code), provider_ref=None, received_at=utc(replied),
+                     survey_id=survey_id if reason != "no_code" else None, status=reason)
+            )  # fmt: skip
+    outbox.sort(key=lambda r: r["created_at"])
+    insert_many(s, OutboxMessage, outbox, report=demo.report, stage="result SMS")
+    insert_many(s, Survey, surveys, report=demo.report, stage="SMS surveys")
+    insert(s, InboundMessage, sorted(inbound, key=lambda r: r["received_at"]))
+    insert_many(s, Answer, answers, report=demo.report, stage="SMS survey answers")
