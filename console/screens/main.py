@@ -6,6 +6,7 @@ agent who presses F7 by habit learns why nothing opened instead of wondering.
 """
 
 from sqlalchemy.engine import Engine
+from textual import work
 from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
@@ -17,14 +18,17 @@ from console.i18n import N_, _, current_language
 from console.i18n.rtl import display
 from console.messages import SignOutRequested
 from console.screens.base import DeskScreen
+from console.screens.followup import FollowupPanel
+from console.screens.incidents import IncidentsPanel
 from console.screens.intake import IntakePanel
-from console.screens.queue import QueuePanel
 from console.widgets.bidi import layout_rtl, notify_text
 from console.widgets.header import Clock, DeskHeader
 from console.widgets.keybar import KeyBar
 from console.widgets.keyhelp import KeyHelp, KeyHelpRow
 from console.widgets.not_built import NotBuiltPanel
 from db.accounts import MODE_ROLES, AgentView, allowed_modes
+from db.engine import session
+from db.followup import sla_tick
 
 __all__ = ["MODE_TITLES", "HelpPanel", "MainScreen"]
 
@@ -104,7 +108,15 @@ class MainScreen(DeskScreen):
                         id=panel_id(mode),
                     )
                 elif mode == "followup":
-                    yield QueuePanel(
+                    yield FollowupPanel(
+                        engine=self._engine or self.app.engine,  # type: ignore[attr-defined]
+                        agent=self.agent,
+                        clock=self._clock,
+                        poll_seconds=self.app.settings.poll_seconds,  # type: ignore[attr-defined]
+                        id=panel_id(mode),
+                    )
+                elif mode == "notices":
+                    yield IncidentsPanel(
                         engine=self._engine or self.app.engine,  # type: ignore[attr-defined]
                         agent=self.agent,
                         clock=self._clock,
@@ -120,6 +132,21 @@ class MainScreen(DeskScreen):
         self.set_reactive(MainScreen.mode, self.modes[0] if self.modes else HELP)
         if not self.modes:
             self._fill_help()
+        tick = self.app.settings.tick_seconds  # type: ignore[attr-defined]
+        if tick:
+            self.set_interval(tick, self._sla_tick)
+
+    def _sla_tick(self) -> None:
+        # Every open console ticks: the tick is idempotent and its writes are guarded, so two
+        # consoles ticking at once escalate a late request once; a center with no console open
+        # at night runs `abfa-desk sla tick` from cron.
+        if not any(w.group == "sla_tick" for w in self.workers):
+            self._run_sla_tick()
+
+    @work(thread=True, group="sla_tick", exit_on_error=False)
+    def _run_sla_tick(self) -> None:
+        with session(self._engine or self.app.engine) as s:  # type: ignore[attr-defined]
+            sla_tick(s, now=self._clock(), center_id=self.agent.center_id)
 
     def watch_mode(self, mode: str) -> None:
         if mode == HELP:
@@ -144,6 +171,7 @@ class MainScreen(DeskScreen):
         ]
         if self._before_help != HELP:
             panel = self.query_one(f"#{panel_id(self._before_help)}")
+            panel = getattr(panel, "current", panel)  # a mode of several views: the one on show
             bindings += [binding for _key, binding in panel._bindings if binding.show]
         rows = [KeyHelpRow(self.app.get_key_display(b), b.description, b.tooltip) for b in bindings]
         self.query_one(HelpPanel).show_keys(rows)

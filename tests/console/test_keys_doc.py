@@ -2,15 +2,21 @@
 
 import re
 from pathlib import Path
+from uuid import uuid4
 
 from textual.binding import Binding
 
 from console import keys
 from console.app import DeskApp
+from console.screens.chase import ChasePanel
+from console.screens.incident import IncidentScreen
+from console.screens.incidents import IncidentsPanel
 from console.screens.intake import DraftOfferScreen, IntakePanel
 from console.screens.login import SignInScreen
 from console.screens.main import MainScreen
 from console.screens.queue import QueuePanel
+from console.screens.queue_filter import FilterDialog, QueueFilters
+from console.screens.request import RequestScreen
 from console.widgets.caller_card import CallerCardView
 from console.widgets.canned_answers import CannedAnswers
 from console.widgets.category_picker import CategoryPicker
@@ -72,6 +78,7 @@ def installed_ids(node) -> set[str]:
 def test_the_table_is_what_the_screens_install(desk_db):
     """The screens and the app take their keys from console.keys, so the table is theirs."""
     from db.accounts import AgentView
+    from db.followup.choices import QueueChoices
 
     from .conftest import desk_settings, fixed_clock
 
@@ -85,9 +92,15 @@ def test_the_table_is_what_the_screens_install(desk_db):
     main = MainScreen(agent=everyone, clock=fixed_clock)
     intake = IntakePanel(engine=desk_db, agent=everyone, clock=fixed_clock)
     queue = QueuePanel(engine=desk_db, agent=everyone, clock=fixed_clock)
+    chase = ChasePanel(engine=desk_db, agent=everyone, clock=fixed_clock)
+    filters = FilterDialog(QueueFilters(), QueueChoices((), (), ()))
+    request = RequestScreen(engine=desk_db, agent=everyone, clock=fixed_clock, ticket_id=uuid4())
+    incidents = IncidentsPanel(engine=desk_db, agent=everyone, clock=fixed_clock)
+    incident = IncidentScreen(
+        engine=desk_db, agent=everyone, clock=fixed_clock, incident_id=uuid4()
+    )
     widgets = [CallerCardView(), Picker(), CategoryPicker(), CannedAnswers()]
     draft = DraftOfferScreen(DraftView(fields={}, started_at=None, updated_at=None))
-    installed = set().union(
-        *(installed_ids(node) for node in (app, sign_in, main, intake, queue, draft, *widgets))
-    )
+    nodes = [app, sign_in, main, intake, queue, chase, filters, request, incidents, incident]
+    installed = set().union(*(installed_ids(node) for node in [*nodes, draft, *widgets]))
     assert installed == {key.id for key in keys.KEYS}
