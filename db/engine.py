@@ -97,6 +97,10 @@ def _sqlite_engine(url: str, *, echo: bool) -> Engine:
     return engine
 
 
+#: The PostgreSQL notification channel every write transaction signals on.
+CHANGES_CHANNEL = "abfa_desk_changes"
+
+
 @contextmanager
 def session(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """A unit of work: committed when the block ends, rolled back on any error.
@@ -106,9 +110,13 @@ def session(engine: Engine, *, write: bool = True) -> Iterator[Session]:
     """
     if write and is_sqlite(engine):
         engine = engine.execution_options(sqlite_immediate=True)
+    notify = write and engine.dialect.name == "postgresql"
     with Session(engine, expire_on_commit=False) as s:
         try:
             yield s
+            if notify:
+                # Delivered at commit, never on rollback: live screens read again (db.wallboard).
+                s.execute(sa.text("SELECT pg_notify(:channel, '')"), {"channel": CHANGES_CHANNEL})
             s.commit()
         except BaseException:
             s.rollback()
