@@ -19,7 +19,7 @@ from textual.widgets import SelectionList, TextArea
 from console.i18n import _
 from console.i18n.incident_words import KIND_SHORT, restoration_time
 from console.i18n.intake_words import local_name, when_text
-from console.i18n.rtl import display, has_rtl
+from console.i18n.rtl import display
 from console.screens.step_dialog import ChoiceLine, Refused, StepDialog
 from console.widgets.bidi import BidiText, layout_rtl
 from console.widgets.fields import FormInput
@@ -85,17 +85,6 @@ class _MessageDialog(StepDialog):
         yield TextArea(message, id="message", soft_wrap=True, tab_behavior="focus")
         yield BidiText("", id="message-preview", classes="dialog--preview")
         yield self.error_line("message")
-
-    def on_text_area_changed(self, event: TextArea.Changed) -> None:
-        # Each area shows logical order; its preview shows the line being typed as it reads.
-        # (Instead of StepDialog's handler, which knows only the note.)
-        event.prevent_default()
-        area = event.text_area
-        row = area.cursor_location[0]
-        line = area.document.get_line(row) if row < area.document.line_count else ""
-        preview = self.query_one(f"#{area.id}-preview", BidiText)
-        preview.text = line if has_rtl(line) else ""
-        preview.set_class(bool(preview.text), "-shown")
 
 
 def _message(area: TextArea) -> str:

@@ -274,7 +274,8 @@ class StepDialog(ModalScreen[Result], Generic[Result]):
         area = event.text_area
         row = area.cursor_location[0]
         line = area.document.get_line(row) if row < area.document.line_count else ""
-        preview = self.query_one("#note-preview", BidiText)
+        # Each text area has its preview under it, named after it ("note-preview").
+        preview = self.query_one(f"#{area.id}-preview", BidiText)
         preview.text = line if has_rtl(line) else ""
         preview.set_class(bool(preview.text), "-shown")
 
