@@ -2,6 +2,14 @@
 
 Passwords are argon2id hashes. After MAX_FAILED_ATTEMPTS wrong passwords in a row an account is
 locked for LOCK_MINUTES, so a guessed password over SSH costs an attacker hours, not seconds.
+
+An administrator manages the people of their own center (:func:`disable_agent`,
+:func:`enable_agent`, :func:`set_roles`, :func:`unlock_agent`, :func:`reset_password`,
+:func:`update_agent`); each change is an audit row with what it was before. Two guards keep a
+center from locking itself out: an admin cannot disable or demote their own account
+(``own_account``), and nobody can disable or demote the last active administrator
+(``last_admin``). :func:`require_current` re-reads the actor's row, so an admin disabled or
+demoted a minute ago cannot go on with the view they signed in with.
 """
 
 import uuid
@@ -281,11 +289,244 @@ def set_password(
     session.flush()
 
 
-def list_agents(session: Session, *, actor: AgentView | None) -> list[AgentView]:
+def list_agents(
+    session: Session,
+    *,
+    actor: AgentView | None,
+    center_code: str | None = None,
+    include_disabled: bool = True,
+) -> list[AgentView]:
+    """Agents by username, with their last sign-in, failed attempts and lock; every center's
+    unless ``center_code`` names one."""
     require(actor, Role.ADMIN, Role.SUPERVISOR, action="list users")
-    agents = session.exec(select(Agent).order_by(col(Agent.username))).all()
+    query = select(Agent).order_by(col(Agent.username))
+    if center_code:
+        query = query.where(Agent.center_id == _resolve_center(session, actor, center_code).id)
+    if not include_disabled:
+        query = query.where(col(Agent.active).is_(True))
+    agents = session.exec(query).all()
     return [_view(session, agent) for agent in agents]
 
 
 def has_agents(session: Session) -> bool:
     return session.exec(select(Agent.id).limit(1)).first() is not None
+
+
+def require_current(session: Session, actor: AgentView | None, *roles: Role, action: str) -> None:
+    """Like :func:`require`, but also checks the actor's row as it is now: still active and
+    still holding one of ``roles``. For operations that change who may do what."""
+    require(actor, *roles, action=action)
+    if actor is None:
+        return
+    agent = session.get(Agent, actor.id)
+    held = set(session.exec(select(AgentRole.role).where(AgentRole.agent_id == actor.id)).all())
+    if agent is None or not agent.active or not held.intersection(r.value for r in roles):
+        raise PermissionDenied(
+            "permission_denied", f"{actor.username} may no longer {action}", action=action
+        )
+
+
+def _managed_agent(
+    session: Session, actor: AgentView | None, username: str, *, action: str
+) -> Agent:
+    """The agent an admin acts on: must exist, and be in the admin's own center."""
+    require_current(session, actor, Role.ADMIN, action=action)
+    agent = _agent_by_username(session, username)
+    if agent is None:
+        raise AccountError("unknown_user", f"no user {username!r}", username=username)
+    if actor is not None and agent.center_id != actor.center_id:
+        raise AccountError(
+            "other_center",
+            f"user {agent.username!r} belongs to another center",
+            username=agent.username,
+        )
+    return agent
+
+
+def _roles_of(session: Session, agent_id: uuid.UUID) -> list[str]:
+    return sorted(session.exec(select(AgentRole.role).where(AgentRole.agent_id == agent_id)).all())
+
+
+def _other_active_admins(session: Session, agent: Agent) -> bool:
+    """Whether the agent's center has another active administrator: an admin manages only
+    their own center, so a center without one could not manage itself."""
+    query = (
+        select(Agent.id)
+        .join(AgentRole, col(AgentRole.agent_id) == col(Agent.id))
+        .where(
+            AgentRole.role == Role.ADMIN.value,
+            col(Agent.active).is_(True),
+            Agent.center_id == agent.center_id,
+            Agent.id != agent.id,
+        )
+        .limit(1)
+    )
+    return session.exec(query).first() is not None
+
+
+def _guard_admin_loss(session: Session, actor: AgentView | None, agent: Agent, action: str) -> None:
+    """Refuse to take away ``agent``'s admin powers when that would leave nobody to manage."""
+    if actor is not None and actor.id == agent.id:
+        raise AccountError("own_account", f"you may not {action} your own account", action=action)
+    is_admin = Role.ADMIN.value in _roles_of(session, agent.id)
+    if is_admin and agent.active and not _other_active_admins(session, agent):
+        raise AccountError(
+            "last_admin",
+            f"{agent.username!r} is the last active administrator of the center",
+            username=agent.username,
+        )
+
+
+def _audit_agent(
+    session: Session,
+    actor: AgentView | None,
+    agent: Agent,
+    action: str,
+    changes: dict[str, list[object]] | None = None,
+) -> None:
+    audit.record(
+        session,
+        action=action,
+        actor_id=actor.id if actor else None,
+        center_id=agent.center_id,
+        entity="agent",
+        entity_id=agent.id,
+        changes=changes,
+    )
+
+
+def _set_active(
+    session: Session, actor: AgentView | None, username: str, active: bool
+) -> AgentView:
+    verb = "enable users" if active else "disable users"
+    agent = _managed_agent(session, actor, username, action=verb)
+    if agent.active == active:
+        return _view(session, agent)
+    if not active:
+        _guard_admin_loss(session, actor, agent, "disable")
+    agent.active = active
+    agent.updated_at = utcnow()
+    session.add(agent)
+    _audit_agent(
+        session,
+        actor,
+        agent,
+        "user_enabled" if active else "user_disabled",
+        {"active": [not active, active]},
+    )
+    session.flush()
+    return _view(session, agent)
+
+
+def disable_agent(session: Session, *, actor: AgentView | None, username: str) -> AgentView:
+    """Stop an agent from signing in. Their history keeps their name; nothing is deleted.
+    Errors: unknown_user, other_center, own_account, last_admin."""
+    return _set_active(session, actor, username, False)
+
+
+def enable_agent(session: Session, *, actor: AgentView | None, username: str) -> AgentView:
+    """Let a disabled agent sign in again. Errors: unknown_user, other_center."""
+    return _set_active(session, actor, username, True)
+
+
+def set_roles(
+    session: Session, *, actor: AgentView | None, username: str, roles: Iterable[str]
+) -> AgentView:
+    """Replace an agent's roles. Errors: unknown_user, other_center, unknown_role, no_role,
+    own_account and last_admin (when the admin role would go)."""
+    agent = _managed_agent(session, actor, username, action="set roles")
+    wanted = [role.value for role in _parse_roles(roles)]
+    before = _roles_of(session, agent.id)
+    if wanted == before:
+        return _view(session, agent)
+    if Role.ADMIN.value in before and Role.ADMIN.value not in wanted:
+        _guard_admin_loss(session, actor, agent, "remove the admin role from")
+    for role in set(before) - set(wanted):
+        link = session.get(AgentRole, (agent.id, role))
+        if link is not None:
+            session.delete(link)
+    session.add_all(AgentRole(agent_id=agent.id, role=role) for role in set(wanted) - set(before))
+    agent.updated_at = utcnow()
+    session.add(agent)
+    _audit_agent(session, actor, agent, "user_roles_set", {"roles": [before, wanted]})
+    session.flush()
+    return _view(session, agent)
+
+
+def unlock_agent(session: Session, *, actor: AgentView | None, username: str) -> AgentView:
+    """Lift a lock after failed sign-ins and clear the count. Errors: unknown_user, other_center."""
+    agent = _managed_agent(session, actor, username, action="unlock users")
+    changes: dict[str, list[object]] = {}
+    if agent.locked_until is not None:
+        changes["locked_until"] = [agent.locked_until.isoformat(), None]
+    if agent.failed_attempts:
+        changes["failed_attempts"] = [agent.failed_attempts, 0]
+    if not changes:
+        return _view(session, agent)
+    agent.locked_until = None
+    agent.failed_attempts = 0
+    agent.updated_at = utcnow()
+    session.add(agent)
+    _audit_agent(session, actor, agent, "user_unlocked", changes)
+    session.flush()
+    return _view(session, agent)
+
+
+def reset_password(
+    session: Session, *, actor: AgentView | None, username: str, password: str
+) -> AgentView:
+    """An administrator sets someone's password (and so unlocks the account). Unlike
+    :func:`set_password`, only an admin may call it, even for their own account.
+    Errors: unknown_user, other_center, password_too_short."""
+    agent = _managed_agent(session, actor, username, action="reset passwords")
+    set_password(session, actor=actor, username=agent.username, password=password)
+    return _view(session, agent)
+
+
+def update_agent(
+    session: Session,
+    *,
+    actor: AgentView | None,
+    username: str,
+    full_name: str | None = None,
+    center_code: str | None = None,
+    language: str | None = None,
+) -> AgentView:
+    """Change an agent's shown name, center or console language (``""`` clears the language:
+    the console's default applies). None leaves a field as it is.
+    Errors: unknown_user, other_center, unknown_center, bad_language, bad_full_name; moving an
+    administrator: own_account, last_admin."""
+    agent = _managed_agent(session, actor, username, action="change users")
+    changes: dict[str, list[object]] = {}
+    if full_name is not None:
+        name = " ".join(full_name.split())
+        if not name or len(name) > 120:
+            raise AccountError("bad_full_name", "a name of 1 to 120 characters", maximum=120)
+        if name != agent.full_name:
+            changes["full_name"] = [agent.full_name, name]
+            agent.full_name = name
+    if language is not None:
+        lang = language.strip().lower() or None
+        if lang not in (None, "fa", "en"):
+            raise AccountError("bad_language", f"unknown language {language!r}", language=language)
+        if lang != agent.language:
+            changes["language"] = [agent.language, lang]
+            agent.language = lang
+    if center_code is not None:
+        center = session.exec(select(Center).where(Center.code == center_code.strip())).first()
+        if center is None:
+            raise AccountError(
+                "unknown_center", f"no center with code {center_code!r}", code=center_code
+            )
+        if center.id != agent.center_id:
+            _guard_admin_loss(session, actor, agent, "move to another center")
+            before = session.get(Center, agent.center_id)
+            changes["center"] = [before.code if before else None, center.code]
+            agent.center_id = center.id
+    if not changes:
+        return _view(session, agent)
+    agent.updated_at = utcnow()
+    session.add(agent)
+    _audit_agent(session, actor, agent, "user_changed", changes)
+    session.flush()
+    return _view(session, agent)
