@@ -15,6 +15,10 @@ read reports and masks personal data), compute one figure, write it.
   console's language (right-to-left in Persian), Jalali times, the total and the summary; and a
   "data" sheet with the stable keys and raw values, for whoever processes it further.
 
+How a figure reads (titles, headings, values, channel names, the period line) is
+:mod:`console.i18n.report_words`, shared with the reports screen (F6); only the machine formats'
+raw values are written here.
+
 Phone numbers and names are masked unless the signed-in user (``--as``) is a supervisor or
 administrator; without ``--as`` they are always masked. Every output of such a figure is
 audited before it is written.
@@ -24,7 +28,7 @@ import csv
 import io
 import json
 import sys
-from datetime import date, datetime
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -32,95 +36,25 @@ import typer
 from rich.table import Table
 from rich.text import Text
 
-from console.i18n import N_, _, current_language, is_rtl, lang_digits
-from console.i18n.intake_words import CHANNEL_NAMES, incident_kind_name
+from console.i18n import N_, _, is_rtl, lang_digits
+from console.i18n.report_words import (
+    HEADINGS,
+    SUMMARY_LABELS,
+    TITLES,
+    code_label,
+    display_value,
+    heading,
+    period_line,
+    shown_columns,
+    summary_text,
+    title,
+    when,
+)
 from console.i18n.rtl import bidi_mode
 
 __all__ = ["FORMATS", "HEADINGS", "TITLES", "report"]
 
 FORMATS = ("table", "csv", "json", "xlsx")
-
-TITLES: dict[str, str] = {
-    "calls_by_channel": N_("Calls by channel"),
-    "calls_by_category": N_("Calls by category"),
-    "calls_by_hour": N_("Calls by hour of day"),
-    "calls_by_district": N_("Calls by district"),
-    "answered_without_request": N_("Calls answered without a request"),
-    "aht": N_("Average handle time"),
-    "fcr": N_("First-contact resolution"),
-    "repeat_callers": N_("Repeat callers"),
-    "calls_per_incident": N_("Calls per incident"),
-    "requests_by_unit": N_("Requests by unit"),
-    "requests_by_category": N_("Requests by category"),
-    "sla_by_unit": N_("SLA compliance by unit"),
-    "sla_by_category": N_("SLA compliance by category"),
-    "overdue_by_unit": N_("Overdue requests by unit"),
-    "escalations": N_("Escalations by unit"),
-    "csat_by_unit": N_("Customer satisfaction by unit"),
-    "csat_by_category": N_("Customer satisfaction by category"),
-    "csat_by_agent": N_("Customer satisfaction by agent"),
-}
-
-HEADINGS: dict[str, str] = {
-    "channel": N_("Channel"),
-    "calls": N_("Calls"),
-    "share": N_("Share"),
-    "category_code": N_("Category code"),
-    "category_name_fa": N_("Category"),
-    "category_name_en": N_("Category"),
-    "hour": N_("Hour"),
-    "district_code": N_("District code"),
-    "district_name_fa": N_("District"),
-    "district_name_en": N_("District"),
-    "answered": N_("Answered, no request"),
-    "handled": N_("Handled"),
-    "aht_seconds": N_("AHT"),
-    "contacts": N_("Contacts"),
-    "repeated": N_("Repeated"),
-    "fcr": N_("FCR"),
-    "phone": N_("Phone"),
-    "categories": N_("Categories"),
-    "first_at": N_("First call"),
-    "last_at": N_("Last call"),
-    "title": N_("Incident"),
-    "incident_kind": N_("Kind"),
-    "started_at": N_("Started"),
-    "closed_at": N_("Closed at"),
-    "requests": N_("Requests"),
-    "unit_code": N_("Unit code"),
-    "unit_name_fa": N_("Unit"),
-    "unit_name_en": N_("Unit"),
-    "opened": N_("Opened"),
-    "closed": N_("Closed requests"),
-    "cancelled": N_("Cancelled requests"),
-    "backlog": N_("Backlog"),
-    "response_met": N_("Response met"),
-    "response_missed": N_("Response missed"),
-    "response_share": N_("Response SLA"),
-    "resolution_met": N_("Resolution met"),
-    "resolution_missed": N_("Resolution missed"),
-    "resolution_share": N_("Resolution SLA"),
-    "open": N_("Open requests"),
-    "overdue": N_("Overdue"),
-    "level_1": N_("Level 1"),
-    "level_2": N_("Level 2"),
-    "level_3": N_("Level 3"),
-    "automatic": N_("Automatic"),
-    "escalations": N_("Escalations"),
-    "surveys": N_("Surveys"),
-    "answers": N_("Answers 1-5"),
-    "top_answers": N_("Answers 4-5"),
-    "csat": N_("CSAT"),
-    "agent_username": N_("Username"),
-    "agent_name": N_("Agent"),
-}
-
-SUMMARY_LABELS: dict[str, str] = {
-    "numbers": N_("Numbers that called more than once"),
-    "calls": N_("Their calls"),
-    "incidents": N_("Incidents"),
-    "calls_per_incident": N_("Calls per incident"),
-}
 
 REPORT_ERRORS: dict[str, str] = {
     "unknown_report": N_("There is no report {name}. Reports: {known}."),
@@ -260,82 +194,14 @@ def _list_reports() -> None:
     from db.reports import REPORTS
 
     table = Table(title=shown(_("Reports")))
-    for heading in (_("Name"), _("Report")):
-        table.add_column(shown(heading))
+    for words in (_("Name"), _("Report")):
+        table.add_column(shown(words))
     for name in REPORTS:
         table.add_row(name, shown(_(TITLES[name])))
     out.print(table)
 
 
 # -- reading a figure -------------------------------------------------------------------------
-
-
-def title(name: str) -> str:
-    return _(TITLES[name]) if name in TITLES else name
-
-
-def heading(key: str) -> str:
-    return _(HEADINGS[key]) if key in HEADINGS else key
-
-
-def _shown_columns(figure) -> list:
-    """The columns a person reads: a group's name in the console's language, not its code and
-    both names."""
-    keys = {c.key for c in figure.columns}
-    own = f"_name_{current_language()}"
-    shown = []
-    for column in figure.columns:
-        key = column.key
-        if key.endswith("_code") and key.removesuffix("_code") + "_name_fa" in keys:
-            continue
-        if (key.endswith("_name_fa") or key.endswith("_name_en")) and not key.endswith(own):
-            continue
-        shown.append(column)
-    return shown
-
-
-def _number(value: float, digits: int = 0) -> str:
-    text = f"{value:,.{digits}f}"
-    if current_language() == "fa":
-        text = text.replace(",", "٬").replace(".", "٫")
-    return lang_digits(text)
-
-
-def display_value(column, value: Any, row: Any = None) -> str:
-    """A value as a person reads it, in the console's language."""
-    from db.jalali import format_datetime
-    from db.reports import Kind
-
-    if value is None:
-        if row is not None and column.key.endswith(f"_name_{current_language()}"):
-            code = getattr(row, column.key.rsplit("_name_", 1)[0] + "_code", None)
-            if code is not None:
-                return code
-        return "-"
-    kind = column.kind
-    if kind == Kind.COUNT:
-        return _number(value)
-    if kind == Kind.SHARE:
-        text = _number(value * 100, 1) + "%"
-        return text.replace("%", "٪") if current_language() == "fa" else text
-    if kind == Kind.SECONDS:
-        minutes, seconds = divmod(round(value), 60)
-        return lang_digits(f"{minutes}:{seconds:02d}")
-    if kind == Kind.HOUR:
-        return lang_digits(f"{value:02d}:00")
-    if kind == Kind.TIME:
-        return format_datetime(value, current_language())
-    return code_label(column, value)
-
-
-def code_label(column, value: Any, *, latin: bool = False) -> str:
-    """A code, a name or a phone as shown: channels and incident kinds in words."""
-    if column.key == "channel" and value in CHANNEL_NAMES:
-        text = _(CHANNEL_NAMES[value])
-        return text if latin else lang_digits(text)
-    if column.key == "incident_kind":
-        return incident_kind_name(value)
-    return str(value)
 
 
 def raw_value(column, value: Any) -> Any:
@@ -362,25 +228,6 @@ def _latin_jalali(day: date) -> str:
     return to_ascii_digits(format_date(day, "fa"))
 
 
-def _when(value: date | datetime, *, latin: bool) -> str:
-    """A day or a time in the console's language (Jalali in Persian), Latin digits if asked."""
-    from db.jalali import format_date, format_datetime
-    from db.text import to_ascii_digits
-
-    lang = current_language()
-    text = format_datetime(value, lang) if isinstance(value, datetime) else format_date(value, lang)
-    return to_ascii_digits(text) if latin else text
-
-
-def period_line(figure, *, about_now: bool, latin: bool = False) -> str:
-    if about_now:
-        return _("As of {time}").format(time=_when(figure.scope.as_of, latin=latin))
-    period = figure.scope.period
-    return _("From {first} to {last}").format(
-        first=_when(period.first_day, latin=latin), last=_when(period.last_day, latin=latin)
-    )
-
-
 def _subtitle(figure, *, about_now: bool, latin: bool = False) -> str:
     parts = [period_line(figure, about_now=about_now, latin=latin)]
     if figure.scope.unit_code:
@@ -388,12 +235,6 @@ def _subtitle(figure, *, about_now: bool, latin: bool = False) -> str:
     if figure.masked:
         parts.append(_("Phone numbers and names are masked."))
     return " · ".join(parts)
-
-
-def _summary_text(key: str, value: Any) -> str:
-    label = _(SUMMARY_LABELS[key]) if key in SUMMARY_LABELS else key
-    shown_value = "-" if value is None else _number(value, 0 if isinstance(value, int) else 1)
-    return f"{label}: {shown_value}"
 
 
 # -- writers ----------------------------------------------------------------------------------
@@ -413,7 +254,7 @@ def _print_table(figure, *, about_now: bool, output: Path | None) -> None:
         # Text, not a str: names and incident titles are data, never Rich markup.
         return Text(shown(text) if tty else text, style=style)
 
-    columns = _shown_columns(figure)
+    columns = shown_columns(figure)
     # Persian reads from the right: the first column goes right when the app reorders.
     mirrored = tty and is_rtl() and bidi_mode() == "app"
     order = list(reversed(columns)) if mirrored else columns
@@ -443,7 +284,7 @@ def _print_table(figure, *, about_now: bool, output: Path | None) -> None:
     else:
         console.print(table)
     for key, value in figure.summary:
-        console.print(cell(_summary_text(key, value)), highlight=False)
+        console.print(cell(summary_text(key, value)), highlight=False)
     if stream:
         stream.close()
 
@@ -508,7 +349,7 @@ def to_xlsx(figure, output: Path, *, about_now: bool) -> None:
     sheet = book.active
     sheet.title = "report"
     sheet.sheet_view.rightToLeft = is_rtl()
-    columns = _shown_columns(figure)
+    columns = shown_columns(figure)
     sheet.append([title(figure.name)])
     sheet["A1"].font = Font(bold=True, size=14)
     sheet.append([_subtitle(figure, about_now=about_now, latin=True)])
@@ -530,7 +371,7 @@ def to_xlsx(figure, output: Path, *, about_now: bool) -> None:
             elif c.kind == Kind.SECONDS:
                 out.append(round(value, 1))
             elif c.kind == Kind.TIME:
-                out.append(_when(value, latin=True))
+                out.append(when(value, latin=True))
             else:
                 out.append(code_label(c, value, latin=True))
         return out

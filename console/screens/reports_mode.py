@@ -8,6 +8,7 @@ from textual.widget import Widget
 
 from console.i18n import N_
 from console.screens.mode_views import ModeViews
+from console.screens.reports import ReportsPanel
 from console.screens.wallboard import WallboardPanel
 from db.accounts import AgentView
 
@@ -33,4 +34,7 @@ class ReportsMode(ModeViews):
         super().__init__(id=id)
 
     def views(self) -> Sequence[tuple[str, Widget]]:
-        return [(N_("Wallboard"), WallboardPanel(**self._args, id="reports-wallboard"))]
+        return [
+            (N_("Wallboard"), WallboardPanel(**self._args, id="reports-wallboard")),
+            (N_("Figures"), ReportsPanel(**self._args, id="reports-figures")),
+        ]
