@@ -44,15 +44,26 @@ class ModeViews(Vertical):
             height: 1;
             width: 1fr;
         }
+        &.-rtl > .mode-views--strip {
+            text-align: right;
+        }
+        & > ContentSwitcher {
+            height: 1fr;
+        }
     }
     """
 
     def __init__(self, *, id: str | None = None) -> None:
-        super().__init__(id=id)
+        super().__init__(id=id, classes="-rtl" if layout_rtl() else None)
         keys.install(self, "views")
         self._rtl = layout_rtl()
         self._views = list(self.views())
+        for _title, view in self._views:
+            # The help panel (F1) lists the keys of the view on show: Ctrl+W among them. No
+            # view has the action, so the key goes on to the mode, which shows the next view.
+            keys.install(view, "views")
         self._index = 0
+        self._looked = False
 
     def views(self) -> Sequence[tuple[str, Widget]]:
         """``(title, widget)`` of each view, in the order Ctrl+W visits them; the widgets have
@@ -67,12 +78,20 @@ class ModeViews(Vertical):
 
     def on_mount(self) -> None:
         self._show_strip()
+        # The mode the shell opens with (an information officer's only one) gets no F-key.
+        self.call_after_refresh(self._first_look)
+
+    def _first_look(self) -> None:
+        if not self._looked and self.display and self.is_on_screen:
+            self.focus_first()
 
     @property
     def current(self) -> Widget:
         return self._views[self._index][1]
 
     def focus_first(self) -> None:
+        """Called when the mode opens: the view on show reads afresh."""
+        self._looked = True
         focus_first = getattr(self.current, "focus_first", None)
         if focus_first is not None:
             focus_first()
