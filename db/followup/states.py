@@ -97,7 +97,9 @@ TRANSITIONS: Mapping[tuple[str, str], str] = {
 
 
 #: Events that only note something (no state change, no new version).
-LOG_ONLY_ACTIONS = frozenset({"caller_called_again", "duplicate_merged", "unit_called"})
+LOG_ONLY_ACTIONS = frozenset(
+    {"caller_called_again", "duplicate_merged", "sync_conflict", "unit_called"}
+)
 
 #: Why a request may be cancelled.
 CANCEL_REASONS = ("duplicate", "invalid")

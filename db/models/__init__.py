@@ -47,6 +47,7 @@ from db.models.org import (
     UnitKind,
 )
 from db.models.subscribers import Subscriber, SubscriberPhone
+from db.models.sync import SyncBundle, SyncLink, SyncRow  # noqa: F401  (db/sync)
 from db.models.tickets import (
     OPEN_STATUSES,
     Ticket,
