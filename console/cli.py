@@ -392,5 +392,18 @@ def sla_tick(ctx: typer.Context, db: DbOption = None) -> None:
     )
 
 
+# Each unit's commands live in a module of their own that uses this one's helpers (say, fail,
+# the --db option); they are attached here, once everything they import is defined.
+# cli_admin attaches its groups itself (import, category, unit, calendar, setting, audit).
+from console import cli_admin, cli_feedback, cli_notices, cli_reports, cli_sync  # noqa: E402, F401
+
+app.command("report")(cli_reports.report)
+app.add_typer(cli_feedback.callbacks_app, name="callbacks")
+app.add_typer(cli_feedback.surveys_app, name="surveys")
+app.add_typer(cli_notices.notices_app, name="notices")
+app.add_typer(cli_notices.incident_app, name="incident")
+app.add_typer(cli_sync.sync_app, name="sync")
+
+
 def main() -> None:
     app()

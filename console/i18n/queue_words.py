@@ -75,6 +75,7 @@ EVENT_WORDS: dict[str, str] = {
     "linked": N_("Linked to a parent request"),
     "unlinked": N_("Unlinked from its parent request"),
     "duplicate_merged": N_("A duplicate was merged into it"),
+    "sync_conflict": N_("Changed at the center and the province while apart: histories merged"),
     "unit_called": N_("Unit called"),
 }
 

@@ -57,6 +57,7 @@ class Ticket(SQLModel, table=True):
         sa.Index("ix_tickets_status_center_due", "status", "center_id", "resolution_due_at", "id"),
         sa.Index("ix_tickets_unit_status_due", "unit_id", "status", "resolution_due_at", "id"),
         sa.Index("ix_tickets_center_opened", "center_id", "opened_at"),
+        sa.Index("ix_tickets_center_closed", "center_id", "closed_at"),
         sa.Index("ix_tickets_subscriber_opened", "subscriber_id", "opened_at"),
         sa.Index("ix_tickets_phone_opened", "phone", "opened_at"),
         sa.Index("ix_tickets_claimed", "claimed_by_id", "claimed_until"),
