@@ -4,7 +4,7 @@
 `unit list|set`, `calendar holidays import|list`, `setting list|set|clear` and `audit list`.
 Thin like the rest of the CLI: parse, call `db.admin` (or `db.accounts`) as the local command
 line (actor None, trusted like root), print. Refusals are one translated line on stderr; the
-words for `db.admin`'s reason codes live here until the admin screen needs them too.
+words for `db.admin`'s reason codes live in `console.i18n.admin_words`, shared with the admin mode.
 
 Imported by `console.cli` for its side effect: the commands are added to its Typer app.
 """
@@ -35,6 +35,7 @@ from console.cli import (
     user_app,
 )
 from console.i18n import N_, _, current_language, lang_digits
+from console.i18n.admin_words import ACCOUNT_MESSAGES, describe_admin_error, row_reason
 
 import_app = typer.Typer(help="Import data from other systems.", no_args_is_help=True)
 category_app = typer.Typer(help="Request categories: list and change.", no_args_is_help=True)
@@ -59,146 +60,6 @@ CenterOption = Annotated[
 #: Exit code of an import that skipped some lines (0: every line imported; 1: refused).
 EXIT_SKIPPED = 3
 SHOWN_BAD_ROWS = 20
-
-# Words for the codes of db.admin ------------------------------------------------------------
-
-WHAT: dict[str, str] = {
-    "unit": N_("unit"),
-    "district": N_("district"),
-    "category": N_("category"),
-    "calendar": N_("calendar"),
-    "canned_answer": N_("canned answer"),
-    "user": N_("user"),
-    "center": N_("center"),
-}
-FIELDS: dict[str, str] = {
-    "code": N_("Code"),
-    "name": N_("Name"),
-    "name_fa": N_("Persian name"),
-    "name_en": N_("English name"),
-    "title_fa": N_("Persian title"),
-    "title_en": N_("English title"),
-    "body_fa": N_("Persian text"),
-    "body_en": N_("English text"),
-    "kind": N_("Kind"),
-    "phone": N_("Phone"),
-    "group": N_("Group"),
-    "priority": N_("Priority"),
-    "response_minutes": N_("Response target"),
-    "resolution_minutes": N_("Resolution target"),
-    "required_fields": N_("Required fields"),
-    "sort_order": N_("Order"),
-}
-ROW_REASONS: dict[str, str] = {
-    "missing_value": N_("missing"),
-    "bad_value": N_("not valid"),
-    "too_long": N_("too long"),
-    "unknown_district": N_("no such district"),
-    "duplicate_in_file": N_("repeats line {detail}"),
-    "bad_row": N_("wrong number of cells ({detail})"),
-    "wrong_length": N_("not 10 digits (warning)"),
-    "not_water_bill": N_("bill of another service (warning)"),
-}
-DETAILS: dict[str, str] = {
-    "bad_checksum": N_("wrong check digit"),
-    "too_short": N_("too few digits"),
-    "too_long": N_("too many digits"),
-    "not_digits": N_("not digits"),
-    "empty": N_("empty"),
-    "bad_prefix": N_("unexpected prefix"),
-    "bad_area_code": N_("unknown area code"),
-    "identical_digits": N_("ten identical digits"),
-    "unknown": N_("unknown value"),
-    "bad_format": N_("not a date like 1405/01/01"),
-    "bad_year": N_("bad year"),
-    "bad_month": N_("bad month"),
-    "bad_day": N_("no such day in that month"),
-}
-
-
-def _what(params: Mapping[str, Any]) -> str:
-    what = str(params.get("what", ""))
-    return _(WHAT[what]) if what in WHAT else what
-
-
-def _field(params: Mapping[str, Any]) -> str:
-    field = str(params.get("field", ""))
-    return _(FIELDS[field]) if field in FIELDS else field
-
-
-def describe_admin_error(exc) -> str:
-    """An AdminError in the admin's words."""
-    p = exc.params
-    messages: dict[str, Callable[[], str]] = {
-        "not_found": lambda: _("No {what} with code {code}.").format(what=_what(p), code=p["code"]),
-        "duplicate": lambda: _("A {what} with code {code} already exists.").format(
-            what=_what(p), code=p["code"]
-        ),
-        "bad_code": lambda: _("Code {code}: use letters, digits, '_', '.' or '-'.").format(
-            code=p["code"]
-        ),
-        "required": lambda: _("{field} is required.").format(field=_field(p)),
-        "too_long": lambda: _("{field} is too long (at most {max} characters).").format(
-            field=_field(p), max=lang_digits(str(p["max"]))
-        ),
-        "bad_value": lambda: _bad_value(p),
-        "unknown_center": lambda: _("No center with code {code}.").format(code=p["code"]),
-        "center_required": lambda: _("This database holds several centers: give --center CODE."),
-        "other_center": lambda: _("That belongs to another center."),
-        "inactive": lambda: _("The {what} {code} is not active.").format(
-            what=_what(p), code=p["code"]
-        ),
-        "in_use": lambda: _("The {what} {code} is in use ({tables}) and cannot be removed.").format(
-            what=_what(p), code=p["code"], tables=", ".join(p.get("tables", ()))
-        ),
-        "stale": lambda: _("Someone else changed this {what} meanwhile: read it again.").format(
-            what=_what(p)
-        ),
-        "resolution_before_response": lambda: _(
-            "The resolution target ({resolution} min) cannot be shorter than the response "
-            "target ({response} min)."
-        ).format(
-            resolution=lang_digits(str(p["resolution"])), response=lang_digits(str(p["response"]))
-        ),
-        "bad_hours": lambda: _(
-            "Working hours of weekday {weekday}: opening must come first."
-        ).format(weekday=lang_digits(str(p["weekday"]))),
-        "unknown_setting": lambda: _("No setting named {key}. See: abfa-desk setting list").format(
-            key=p["key"]
-        ),
-        "bad_setting": lambda: _("Setting {key} refused: {problem}.").format(
-            key=p["key"], problem=p["problem"]
-        ),
-        "bad_file": lambda: _("Cannot read {path}: {problem}.").format(
-            path=p.get("path", ""), problem=p.get("problem", "")
-        ),
-        "missing_columns": lambda: _(
-            "The file lacks the column(s) {columns}. Columns: {expected}."
-        ).format(columns=", ".join(p["columns"]), expected=", ".join(p.get("expected", ()))),
-    }
-    return messages.get(exc.reason, lambda: str(exc))()
-
-
-def _bad_value(p: Mapping[str, Any]) -> str:
-    if "low" in p:
-        return _("{field} must be a whole number from {low} to {high}.").format(
-            field=_field(p), low=lang_digits(str(p["low"])), high=lang_digits(str(p["high"]))
-        )
-    text = _("{field}: {value} is not allowed.").format(field=_field(p), value=p.get("value"))
-    if p.get("allowed"):
-        text += " " + _("Allowed: {allowed}.").format(allowed=", ".join(map(str, p["allowed"])))
-    return text
-
-
-ACCOUNT_MESSAGES: dict[str, Callable[[Mapping[str, Any]], str]] = {
-    "other_center": lambda p: _("User {username} belongs to another center.").format(**p),
-    "own_account": lambda p: _("You may not do this to your own account."),
-    "last_admin": lambda p: _(
-        "{username} is the last active administrator of the center: add another first."
-    ).format(**p),
-    "bad_language": lambda p: _("The language must be fa or en."),
-    "bad_full_name": lambda p: _("Give a name of 1 to 120 characters."),
-}
 
 
 @contextmanager
@@ -235,17 +96,6 @@ def _yes_no(value: bool) -> str:
 
 
 # import subscribers ------------------------------------------------------------------------
-
-
-def _row_reason(reason: str, detail: str) -> str:
-    text = (
-        _(ROW_REASONS[reason]).format(detail=lang_digits(detail))
-        if reason in ROW_REASONS
-        else reason
-    )
-    if detail and "{detail}" not in ROW_REASONS.get(reason, "{detail}"):
-        text += ": " + (_(DETAILS[detail]) if detail in DETAILS else detail)
-    return text
 
 
 def _write_errors(path: Path, report) -> None:
@@ -335,7 +185,7 @@ def _print_import(report, errors: Path | None) -> None:
         table = _table(_("Line"), _("Subscription"), _("Column"), _("Reason"), _("Value"))
         for b in report.bad_rows[:SHOWN_BAD_ROWS]:
             table.add_row(
-                n(str(b.line)), b.key, b.field, shown(_row_reason(b.reason, b.detail)), b.value
+                n(str(b.line)), b.key, b.field, shown(row_reason(b.reason, b.detail)), b.value
             )
         out.print(table)
         if report.skipped > SHOWN_BAD_ROWS and errors is None:
@@ -611,7 +461,7 @@ def holidays_import(
     for b in report.bad_rows:
         say(
             _("Line {line} skipped: {reason} ({value}).").format(
-                line=n(str(b.line)), reason=_row_reason(b.reason, b.detail), value=b.value
+                line=n(str(b.line)), reason=row_reason(b.reason, b.detail), value=b.value
             )
         )
     if dry_run:
