@@ -39,11 +39,6 @@ SHELL_STRINGS: tuple[str, ...] = (
     # Shell
     N_("Sign out"),
     N_("Quit"),
-    N_("Not available yet"),
-    N_(
-        "This part of the console is not built yet. Nothing here is fake: "
-        "when it is ready it will appear in this place."
-    ),
     N_("You do not have permission for this."),
     N_("Center"),
     N_("Language"),

@@ -11,21 +11,24 @@ from textual.app import ComposeResult
 from textual.containers import VerticalScroll
 from textual.content import Content
 from textual.reactive import reactive
+from textual.widget import Widget
 from textual.widgets import ContentSwitcher
 
 from console import keys
 from console.i18n import N_, _, current_language
 from console.i18n.rtl import display
 from console.messages import SignOutRequested
+from console.screens.admin import AdminMode
 from console.screens.base import DeskScreen
+from console.screens.callbacks import CallbacksPanel
 from console.screens.followup import FollowupPanel
-from console.screens.incidents import IncidentsPanel
 from console.screens.intake import IntakePanel
+from console.screens.notices import NoticesMode
+from console.screens.reports_mode import ReportsMode
 from console.widgets.bidi import layout_rtl, notify_text
 from console.widgets.header import Clock, DeskHeader
 from console.widgets.keybar import KeyBar
 from console.widgets.keyhelp import KeyHelp, KeyHelpRow
-from console.widgets.not_built import NotBuiltPanel
 from db.accounts import MODE_ROLES, AgentView, allowed_modes
 from db.engine import session
 from db.followup import sla_tick
@@ -43,6 +46,17 @@ MODE_TITLES: dict[str, str] = {
 assert MODE_TITLES.keys() == MODE_ROLES.keys(), "every mode of db.accounts needs a title"
 
 HELP = "help"
+
+#: Each mode's panel but intake's: built with the engine, the agent, the clock, how often to
+#: poll a SQLite database, and its id.
+MODE_PANELS: dict[str, type[Widget]] = {
+    "followup": FollowupPanel,
+    "callbacks": CallbacksPanel,
+    "notices": NoticesMode,
+    "reports": ReportsMode,
+    "admin": AdminMode,
+}
+assert MODE_PANELS.keys() | {"intake"} == MODE_ROLES.keys(), "every mode needs its panel"
 
 
 def panel_id(mode: str) -> str:
@@ -99,32 +113,14 @@ class MainScreen(DeskScreen):
         yield DeskHeader(who=self.agent.full_name, where=center, clock=self._clock)
         first = panel_id(self.modes[0]) if self.modes else HELP
         with ContentSwitcher(initial=first, id="modes"):
+            engine = self._engine or self.app.engine  # type: ignore[attr-defined]
             for mode in self.modes:
+                args = dict(engine=engine, agent=self.agent, clock=self._clock, id=panel_id(mode))
                 if mode == "intake":
-                    yield IntakePanel(
-                        engine=self._engine or self.app.engine,  # type: ignore[attr-defined]
-                        agent=self.agent,
-                        clock=self._clock,
-                        id=panel_id(mode),
-                    )
-                elif mode == "followup":
-                    yield FollowupPanel(
-                        engine=self._engine or self.app.engine,  # type: ignore[attr-defined]
-                        agent=self.agent,
-                        clock=self._clock,
-                        poll_seconds=self.app.settings.poll_seconds,  # type: ignore[attr-defined]
-                        id=panel_id(mode),
-                    )
-                elif mode == "notices":
-                    yield IncidentsPanel(
-                        engine=self._engine or self.app.engine,  # type: ignore[attr-defined]
-                        agent=self.agent,
-                        clock=self._clock,
-                        poll_seconds=self.app.settings.poll_seconds,  # type: ignore[attr-defined]
-                        id=panel_id(mode),
-                    )
+                    yield IntakePanel(**args)
                 else:
-                    yield NotBuiltPanel(_(MODE_TITLES[mode]), id=panel_id(mode))
+                    poll = self.app.settings.poll_seconds  # type: ignore[attr-defined]
+                    yield MODE_PANELS[mode](**args, poll_seconds=poll)
             yield HelpPanel(id=HELP)
         yield KeyBar()
 

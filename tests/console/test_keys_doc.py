@@ -8,14 +8,18 @@ from textual.binding import Binding
 
 from console import keys
 from console.app import DeskApp
+from console.screens.campaigns import CampaignScreen, CampaignsPanel
 from console.screens.chase import ChasePanel
 from console.screens.incident import IncidentScreen
 from console.screens.incidents import IncidentsPanel
 from console.screens.intake import DraftOfferScreen, IntakePanel
 from console.screens.login import SignInScreen
 from console.screens.main import MainScreen
+from console.screens.notices import NoticesMode
 from console.screens.queue import QueuePanel
 from console.screens.queue_filter import FilterDialog, QueueFilters
+from console.screens.reports import ChoiceDialog, ReportsPanel, UnitOverdueScreen
+from console.screens.reports_mode import ReportsMode
 from console.screens.request import RequestScreen
 from console.widgets.caller_card import CallerCardView
 from console.widgets.canned_answers import CannedAnswers
@@ -75,10 +79,26 @@ def installed_ids(node) -> set[str]:
     return {binding.id for _key, binding in node._bindings if binding.id}
 
 
+def notices_views(engine, agent) -> list:
+    """The views of the notices mode (F5) and the campaign screen, built as the mode builds them."""
+    from console.screens.outbox import OutboxPanel
+    from console.screens.templates import TemplatesPanel
+
+    from .conftest import fixed_clock
+
+    common = dict(engine=engine, agent=agent, clock=fixed_clock)
+    return [
+        TemplatesPanel(**common),
+        CampaignsPanel(**common),
+        CampaignScreen(**common, campaign_id=uuid4()),
+        OutboxPanel(**common),
+    ]
+
+
 def test_the_table_is_what_the_screens_install(desk_db):
     """The screens and the app take their keys from console.keys, so the table is theirs."""
     from db.accounts import AgentView
-    from db.followup.choices import QueueChoices
+    from db.followup.choices import Choice, QueueChoices
 
     from .conftest import desk_settings, fixed_clock
 
@@ -101,6 +121,32 @@ def test_the_table_is_what_the_screens_install(desk_db):
     )
     widgets = [CallerCardView(), Picker(), CategoryPicker(), CannedAnswers()]
     draft = DraftOfferScreen(DraftView(fields={}, started_at=None, updated_at=None))
+    reports = ReportsMode(engine=desk_db, agent=everyone, clock=fixed_clock)
     nodes = [app, sign_in, main, intake, queue, chase, filters, request, incidents, incident]
+    nodes += [reports, reports.current]
+    figures = ReportsPanel(engine=desk_db, agent=everyone, clock=fixed_clock)
+    unit = Choice(uuid4(), "W1", "آب ۱", "Water 1", True)
+    unit_overdue = UnitOverdueScreen(engine=desk_db, agent=everyone, clock=fixed_clock, unit=unit)
+    nodes += [figures, unit_overdue, unit_overdue.queue, ChoiceDialog("x", [])]
+    notices = NoticesMode(engine=desk_db, agent=everyone, clock=fixed_clock)
+    nodes += [notices, *notices_views(desk_db, everyone)]
+    from console.screens.callback import CallbackScreen
+    from console.screens.callbacks import CallbacksPanel
+    from console.screens.replies import RepliesScreen
+    from console.screens.survey import AnswersScreen
+
+    callbacks = CallbacksPanel(engine=desk_db, agent=everyone, clock=fixed_clock)
+    callback = CallbackScreen(
+        engine=desk_db, agent=everyone, clock=fixed_clock, callback_id=uuid4()
+    )
+    survey = AnswersScreen(
+        engine=desk_db, agent=everyone, clock=fixed_clock, questionnaire=None  # type: ignore[arg-type]
+    )
+    replies = RepliesScreen(engine=desk_db, agent=everyone, clock=fixed_clock)
+    nodes += [callbacks, callback, survey, replies]
+    from console.screens.admin import AdminMode
+
+    admin = AdminMode(engine=desk_db, agent=everyone, clock=fixed_clock)
+    nodes += [admin, *(view for _title, view in admin.views())]
     installed = set().union(*(installed_ids(node) for node in [*nodes, draft, *widgets]))
     assert installed == {key.id for key in keys.KEYS}
