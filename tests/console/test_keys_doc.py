@@ -140,7 +140,10 @@ def test_the_table_is_what_the_screens_install(desk_db):
         engine=desk_db, agent=everyone, clock=fixed_clock, callback_id=uuid4()
     )
     survey = AnswersScreen(
-        engine=desk_db, agent=everyone, clock=fixed_clock, questionnaire=None  # type: ignore[arg-type]
+        engine=desk_db,
+        agent=everyone,
+        clock=fixed_clock,
+        questionnaire=None,  # type: ignore[arg-type]
     )
     replies = RepliesScreen(engine=desk_db, agent=everyone, clock=fixed_clock)
     nodes += [callbacks, callback, survey, replies]
