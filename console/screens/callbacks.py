@@ -23,9 +23,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable
-from textual.worker import Worker, WorkerState
 
 from console import keys
 from console.i18n import N_, _, lang_digits
@@ -33,6 +31,7 @@ from console.i18n.callback_words import category_text
 from console.i18n.intake_words import code_groups, when_text
 from console.widgets.bidi import BidiText, layout_rtl, notify_text
 from console.widgets.mirrored_table import Column, MirroredTable, cell
+from console.widgets.polling import Polling
 from db.accounts import AgentView
 from db.engine import session
 from db.feedback import (
@@ -93,7 +92,7 @@ def row_cells(view: CallbackView, now: datetime, *, rtl: bool) -> list[Text]:
     ]
 
 
-class CallbacksPanel(Vertical):
+class CallbacksPanel(Polling, Vertical):
     """The worklist: the count due, what happened last, and a table of due callbacks."""
 
     DEFAULT_CSS = """
@@ -150,8 +149,12 @@ class CallbacksPanel(Vertical):
         self.query_now = WorklistQuery()
         self.page: WorklistPage | None = None
         self.replies = 0
-        self._timer: Timer | None = None
         self._rtl = layout_rtl()
+
+    poll_group = "callbacks"
+
+    def read_again(self) -> None:
+        self._load(self.query_now)
 
     def compose(self) -> ComposeResult:
         yield BidiText(id="callbacks-count")
@@ -178,9 +181,7 @@ class CallbacksPanel(Vertical):
     def refresh_list(self, query: WorklistQuery | None = None) -> None:
         if query is not None:
             self.query_now = query
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self.stop_polling()
         self._load(self.query_now)
 
     @work(thread=True, exclusive=True, group="callbacks", exit_on_error=False)
@@ -202,22 +203,7 @@ class CallbacksPanel(Vertical):
             return
         self.page, self.replies = event.page, event.replies
         self._show(event.page)
-        self._schedule_poll()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A failed poll still schedules the next; the screen reports the failure once.
-        if event.worker.group == "callbacks" and event.state is WorkerState.ERROR:
-            self._schedule_poll()
-
-    def _schedule_poll(self) -> None:
-        if self._timer is None and self.is_mounted:
-            self._timer = self.set_timer(self.poll_interval, self._poll)
-
-    def _poll(self) -> None:
-        self._timer = None
-        if self.display and self.is_on_screen and self.screen.is_current:
-            self._load(self.query_now)
-        # Hidden or covered by a callback, it stays quiet: coming back reads it afresh.
+        self.schedule_poll()
 
     # --- showing ----------------------------------------------------------------------------
 

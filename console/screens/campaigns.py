@@ -19,9 +19,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical, VerticalScroll
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable, Static
-from textual.worker import Worker, WorkerState
 
 from console import keys
 from console.i18n import N_, _, lang_digits
@@ -47,6 +45,7 @@ from console.widgets.bidi import BidiText, layout_rtl, notify_text
 from console.widgets.keybar import KeyBar
 from console.widgets.lines import Line
 from console.widgets.mirrored_table import Column, MirroredTable, cell
+from console.widgets.polling import Polling
 from console.widgets.request_detail import DetailBlock
 from db.accounts import AgentView, PermissionDenied
 from db.engine import session
@@ -224,7 +223,7 @@ def row_cells(view: CampaignView, counts: OutboxCounts | None, *, rtl: bool) -> 
     return out
 
 
-class CampaignsPanel(Vertical):
+class CampaignsPanel(Polling, Vertical):
     """The center's campaigns, newest first, with their progress."""
 
     DEFAULT_CSS = """
@@ -282,7 +281,11 @@ class CampaignsPanel(Vertical):
         self.counts: dict[uuid.UUID, OutboxCounts] = {}
         self.choices: TargetChoices | None = None
         self.names = Names()
-        self._timer: Timer | None = None
+
+    poll_group = "campaigns"
+
+    def read_again(self) -> None:
+        self._load(self.before, False)
 
     def compose(self) -> ComposeResult:
         yield BidiText(id="campaigns-count")
@@ -296,9 +299,7 @@ class CampaignsPanel(Vertical):
     # --- reading ----------------------------------------------------------------------------
 
     def refresh_list(self, *, names: bool = False) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self.stop_polling()
         self._load(self.before, names or self.choices is None)
 
     @work(thread=True, exclusive=True, group="campaigns", exit_on_error=False)
@@ -331,7 +332,7 @@ class CampaignsPanel(Vertical):
             table.move_cursor(row=min(keep, table.row_count - 1))
         self.query_one("#campaigns-count", BidiText).text = self._count_text(event.page)
         self._show_detail()
-        self._schedule_poll()
+        self.schedule_poll()
 
     def highlighted(self) -> CampaignView | None:
         if self.page is None:
@@ -371,19 +372,6 @@ class CampaignsPanel(Vertical):
         if page.next_before is not None:
             parts.append(_("more on the next page"))
         return " · ".join(parts)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "campaigns" and event.state is WorkerState.ERROR:
-            self._schedule_poll()
-
-    def _schedule_poll(self) -> None:
-        if self._timer is None and self.is_mounted:
-            self._timer = self.set_timer(self.poll_interval, self._poll)
-
-    def _poll(self) -> None:
-        self._timer = None
-        if self.display and self.is_on_screen:
-            self._load(self.before, False)
 
     # --- actions ----------------------------------------------------------------------------
 

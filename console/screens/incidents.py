@@ -18,7 +18,6 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable
 
 from console import keys
@@ -28,6 +27,7 @@ from console.i18n.intake_words import incident_kind_name, local_name, when_text
 from console.screens.incident_dialogs import Declaration, DeclareDialog, DeclareDraft
 from console.widgets.bidi import BidiText, layout_rtl, notify_text
 from console.widgets.mirrored_table import Column, MirroredTable, cell
+from console.widgets.polling import Polling
 from db.accounts import AgentView, PermissionDenied
 from db.engine import session
 from db.followup.choices import Choice
@@ -112,7 +112,7 @@ CATEGORY_KINDS = {
 }
 
 
-class IncidentsPanel(Vertical):
+class IncidentsPanel(Polling, Vertical):
     DEFAULT_CSS = """
     IncidentsPanel {
         height: 1fr;
@@ -159,8 +159,12 @@ class IncidentsPanel(Vertical):
         self.show_closed = False
         self.incidents: tuple[IncidentSummary, ...] = ()
         self.suggestions: tuple[IncidentSuggestion, ...] = ()
-        self._timer: Timer | None = None
         self._may_declare = agent.has_role(*INCIDENT_ROLES)
+
+    poll_group = "incidents"
+
+    def read_again(self) -> None:
+        self._load(self.show_closed)
 
     def compose(self) -> ComposeResult:
         yield BidiText(id="incidents-suggest")
@@ -174,9 +178,7 @@ class IncidentsPanel(Vertical):
     # --- reading ----------------------------------------------------------------------------
 
     def refresh_list(self) -> None:
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self.stop_polling()
         self._load(self.show_closed)
 
     @work(thread=True, exclusive=True, group="incidents", exit_on_error=False)
@@ -209,13 +211,7 @@ class IncidentsPanel(Vertical):
         suggest = self.query_one("#incidents-suggest", BidiText)
         suggest.text = "\n".join(suggestion_text(s) for s in event.suggestions[:SHOWN_SUGGESTIONS])
         suggest.set_class(bool(event.suggestions), "-shown")
-        if self._timer is None and self.is_mounted:
-            self._timer = self.set_timer(self.poll_interval, self._poll)
-
-    def _poll(self) -> None:
-        self._timer = None
-        if self.display and self.is_on_screen:
-            self._load(self.show_closed)
+        self.schedule_poll()
 
     # --- actions ----------------------------------------------------------------------------
 

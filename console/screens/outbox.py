@@ -17,9 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable
-from textual.worker import Worker, WorkerState
 
 from console import keys
 from console.i18n import N_, _, lang_digits
@@ -28,6 +26,7 @@ from console.i18n.notice_words import notice_error_text, outbox_status_name
 from console.widgets.bidi import BidiText, layout_rtl, notify_text
 from console.widgets.lines import Line
 from console.widgets.mirrored_table import Column, MirroredTable, cell
+from console.widgets.polling import Polling
 from console.widgets.request_detail import DetailBlock
 from db.accounts import AgentView, PermissionDenied
 from db.engine import session
@@ -110,7 +109,7 @@ def detail_lines(m: OutboxMessageView, now: datetime) -> list[Line]:
     return lines
 
 
-class OutboxPanel(Vertical):
+class OutboxPanel(Polling, Vertical):
     """The outbox: counts per status, the filter and page, the messages, the one highlighted."""
 
     DEFAULT_CSS = """
@@ -168,7 +167,11 @@ class OutboxPanel(Vertical):
         self.query_now = OutboxQuery()
         self.page: OutboxPage | None = None
         self.now: datetime | None = None
-        self._timer: Timer | None = None
+
+    poll_group = "outbox"
+
+    def read_again(self) -> None:
+        self._load(self.query_now)
 
     def compose(self) -> ComposeResult:
         yield BidiText(id="outbox-counts")
@@ -185,9 +188,7 @@ class OutboxPanel(Vertical):
     def refresh_list(self, query: OutboxQuery | None = None) -> None:
         if query is not None:
             self.query_now = query
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self.stop_polling()
         self._load(self.query_now)
 
     @work(thread=True, exclusive=True, group="outbox", exit_on_error=False)
@@ -214,7 +215,7 @@ class OutboxPanel(Vertical):
         self.query_one("#outbox-counts", BidiText).text = counts_text(event.counts)
         self.query_one("#outbox-filter", BidiText).text = self._filter_text(event.page)
         self._show_detail()
-        self._schedule_poll()
+        self.schedule_poll()
 
     def _filter_text(self, page: OutboxPage) -> str:
         q = self.query_now
@@ -228,19 +229,6 @@ class OutboxPanel(Vertical):
         elif page.next_before is not None:
             parts.append(_("more on the next page"))
         return " · ".join(parts)
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        if event.worker.group == "outbox" and event.state is WorkerState.ERROR:
-            self._schedule_poll()
-
-    def _schedule_poll(self) -> None:
-        if self._timer is None and self.is_mounted:
-            self._timer = self.set_timer(self.poll_interval, self._poll)
-
-    def _poll(self) -> None:
-        self._timer = None
-        if self.display and self.is_on_screen:
-            self._load(self.query_now)
 
     def highlighted(self) -> OutboxMessageView | None:
         if self.page is None:

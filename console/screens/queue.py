@@ -17,9 +17,7 @@ from textual import work
 from textual.app import ComposeResult
 from textual.containers import Vertical
 from textual.message import Message
-from textual.timer import Timer
 from textual.widgets import DataTable
-from textual.worker import Worker, WorkerState
 
 from console import keys
 from console.i18n import N_, _, lang_digits
@@ -29,6 +27,7 @@ from console.messages import OpenRequest, ShowChaseBoard
 from console.screens.queue_filter import FilterDialog, QueueFilters, filters_text
 from console.widgets.bidi import BidiText, layout_rtl, notify_text
 from console.widgets.mirrored_table import Column, MirroredTable, cell
+from console.widgets.polling import Polling
 from db.accounts import AgentView
 from db.engine import session
 from db.followup import QueueCursor, QueuePage, RequestView, claim_next, list_queue
@@ -103,7 +102,7 @@ def row_cells(view: RequestView, *, rtl: bool) -> list[Text]:
     ]
 
 
-class QueuePanel(Vertical):
+class QueuePanel(Polling, Vertical):
     """The follow-up queue: counts per status, the filters and page, and a table of requests."""
 
     DEFAULT_CSS = """
@@ -150,8 +149,12 @@ class QueuePanel(Vertical):
         self.query_now = QueueQuery()
         self.page: QueuePage | None = None
         self.choices: QueueChoices | None = None
-        self._timer: Timer | None = None
         self._rtl = layout_rtl()
+
+    poll_group = "queue"
+
+    def read_again(self) -> None:
+        self._load(self.query_now)
 
     def compose(self) -> ComposeResult:
         yield BidiText(id="queue-counts")
@@ -178,9 +181,7 @@ class QueuePanel(Vertical):
     def refresh_queue(self, query: QueueQuery | None = None) -> None:
         if query is not None:
             self.query_now = query
-        if self._timer is not None:
-            self._timer.stop()
-            self._timer = None
+        self.stop_polling()
         self._load(self.query_now)
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
@@ -204,22 +205,7 @@ class QueuePanel(Vertical):
             return  # an answer to a question no longer asked (a filter changed meanwhile)
         self.page = event.page
         self._show(event.page)
-        self._schedule_poll()
-
-    def on_worker_state_changed(self, event: Worker.StateChanged) -> None:
-        # A failed poll still schedules the next; the screen reports the failure once.
-        if event.worker.group == "queue" and event.state is WorkerState.ERROR:
-            self._schedule_poll()
-
-    def _schedule_poll(self) -> None:
-        if self._timer is None and self.is_mounted:
-            self._timer = self.set_timer(self.poll_interval, self._poll)
-
-    def _poll(self) -> None:
-        self._timer = None
-        if self.display and self.is_on_screen:
-            self._load(self.query_now)
-        # Hidden, it stays quiet: opening the mode again reads the queue afresh.
+        self.schedule_poll()
 
     # --- showing ----------------------------------------------------------------------------
 
