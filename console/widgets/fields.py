@@ -3,6 +3,7 @@
 from rich.cells import cell_len
 from rich.text import Text
 from textual import events
+from textual.reactive import reactive
 from textual.strip import Strip
 from textual.widgets import Input
 
@@ -42,7 +43,12 @@ class FormInput(Input):
     Text is edited in logical order (the cursor is logical). When the field is not focused and
     holds right-to-left text, it is shown shaped and in display order instead, right-aligned in
     a Persian layout, so a filled form reads correctly; so is a Persian placeholder.
+
+    The cursor does not blink: every blink repaints the field, two writes a second down a slow
+    SSH link while the agent is only listening to a caller.
     """
+
+    cursor_blink = reactive(False, init=False)
 
     def __init__(self, *args, **kwargs) -> None:
         placeholder = kwargs.get("placeholder", "")

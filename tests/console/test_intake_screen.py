@@ -810,18 +810,12 @@ async def test_keys_of_intake_do_not_fire_behind_the_help(desk):
 # --- pictures ----------------------------------------------------------------------------------
 
 
-async def steady(pilot: Pilot) -> None:
-    for widget in pilot.app.screen.query(FormInput):
-        widget.cursor_blink = False
-    await pilot.pause()
-
-
 def card_with_incident(lang: str):
     async def run_before(pilot: Pilot) -> None:
         await quick_sign_in(pilot)
         await key_caller(pilot, "۰۹۱۲ ۱۱۱ ۱۱۱۱" if lang == "fa" else "0912 111 1111")
         await pick_category(pilot, "قطع آب" if lang == "fa" else "cut-off")
-        await steady(pilot)
+        await pilot.pause()
 
     return run_before
 
@@ -832,7 +826,7 @@ def registered_code(lang: str):
         await key_caller(pilot, "09121111111", enter=True)
         await pick_category(pilot, "pipe")
         await press(pilot, "ctrl+r")
-        await steady(pilot)
+        await pilot.pause()
 
     return run_before
 
