@@ -1,21 +1,23 @@
 """Claims: an agent holds a request for ``followup.claim_minutes`` (default 30).
 
 Claiming is a guarded update, and on PostgreSQL the next request is locked with ``FOR UPDATE
-SKIP LOCKED`` first, so two agents never hold one request and never wait on each other. A
+SKIP LOCKED`` first, by the very read that finds it, so two agents never hold one request,
+never wait on each other and never race for the same head of the queue. A
 claim is advisory for edits: versions, not claims, keep edits safe, so a supervisor can act on
 a request someone holds. A claim writes no event and no new version.
 """
 
 import uuid
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import datetime, timedelta
+from typing import Any
 
 import sqlalchemy as sa
 from sqlmodel import Session
 
 from db.accounts import AgentView, PermissionDenied, require
 from db.followup.errors import FollowupError
-from db.followup.queue import _filter, _merged_keys, _where
+from db.followup.queue import _Filter, _filter, _merged_keys, _where
 from db.followup.records import _T, _aware_now, _c, _fresh, _is_postgres, _ticket
 from db.followup.settings import load_followup_settings
 from db.followup.states import _OPEN, FOLLOWUP_ROLES
@@ -86,6 +88,65 @@ def claim(
     return _view_of(session, ticket.id, now)
 
 
+def _locked_heads(
+    session: Session,
+    statuses: Sequence[str],
+    where: list[Any],
+    *,
+    dated: bool,
+    passed: Sequence[uuid.UUID],
+) -> list[QueueCursor]:
+    """PostgreSQL: the first free request of each status, locked, in one statement.
+
+    Each status is its own ordered range of the queue's index, read with ``LIMIT 1 FOR UPDATE
+    SKIP LOCKED``: a row another agent is claiming is stepped over by the read itself, so
+    concurrent claims spread over the next rows instead of all trying the same few heads one by
+    one. The heads stay locked to the end of the transaction; the caller takes the most urgent.
+    Dated rows (``dated``) or undated ones, which come after every dated row.
+    """
+    due = _c.resolution_due_at
+    branches = []
+    for status in statuses:
+        cond = [_c.status == status, due.is_not(None) if dated else due.is_(None), *where]
+        if passed:
+            cond.append(_c.id.not_in(passed))
+        branches.append(
+            sa.select(due, _c.id)
+            .where(*cond)
+            .order_by(due, _c.id)
+            .limit(1)
+            .with_for_update(skip_locked=True)
+            .subquery()
+        )
+    stmt = sa.union_all(*(sa.select(b) for b in branches))
+    return [QueueCursor(due_at, id_) for due_at, id_ in session.execute(stmt).all()]
+
+
+def _claim_locked(
+    session: Session,
+    f: _Filter,
+    where: list[Any],
+    me: uuid.UUID,
+    until: datetime,
+    now: datetime,
+) -> uuid.UUID | None:
+    """PostgreSQL's claim_next: lock the heads, take the most urgent with the guarded update."""
+    # A status that is not open can be listed, never claimed.
+    statuses = [s for s in f.statuses if s in OPEN_STATUSES]
+    passed: list[uuid.UUID] = []
+    while statuses:
+        heads = _locked_heads(session, statuses, where, dated=True, passed=passed)
+        heads = heads or _locked_heads(session, statuses, where, dated=False, passed=passed)
+        if not heads:
+            return None
+        best = min(heads, key=QueueCursor.key)
+        if _take(session, best.id, me, until, now, statuses):
+            return best.id
+        # Held by this transaction, so the next read would find it again: step over it.
+        passed.append(best.id)
+    return None
+
+
 def claim_next(
     session: Session,
     *,
@@ -101,9 +162,10 @@ def claim_next(
     """Hold the most urgent request of the queue (same filters as :func:`list_queue`) that
     nobody holds, or None when there is none.
 
-    Candidates are read in queue order; on PostgreSQL each is locked with ``FOR UPDATE SKIP
-    LOCKED`` (a request another agent is claiming right now is skipped, not waited for), then
-    taken with the same guarded update SQLite uses alone (its writers are serialised).
+    On PostgreSQL the first free request of each status is read and locked in one statement
+    (``FOR UPDATE SKIP LOCKED``: a request another agent is claiming right now is skipped, not
+    waited for) and the most urgent taken with the guarded update. SQLite, whose writers are
+    serialised, reads candidates in queue order and takes the first the guarded update allows.
     """
     agent = _require_person(actor)
     now = _aware_now(now)
@@ -111,25 +173,15 @@ def claim_next(
     where = _where(session, agent.center_id, f, agent, now, unclaimed=True)
     minutes = load_followup_settings(session, agent.center_id).claim_minutes
     until = now + timedelta(minutes=minutes)
-    postgres = _is_postgres(session)
+    if _is_postgres(session):
+        taken = _claim_locked(session, f, where, agent.id, until, now)
+        return _view_of(session, taken, now) if taken is not None else None
     after: QueueCursor | None = None
     while True:
         keys = _merged_keys(session, f, where, after, 10)
         if not keys:
             return None
         for key in keys[:10]:
-            if postgres:
-                locked = session.execute(
-                    sa.select(_c.id)
-                    .where(
-                        _c.id == key.id,
-                        _c.status.in_(f.statuses),
-                        sa.or_(_c.claimed_by_id.is_(None), _c.claimed_until < now),
-                    )
-                    .with_for_update(skip_locked=True)
-                ).first()
-                if locked is None:
-                    continue
             if _take(session, key.id, agent.id, until, now, f.statuses):
                 return _view_of(session, key.id, now)
         after = keys[min(len(keys), 10) - 1]

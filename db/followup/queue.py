@@ -13,12 +13,13 @@ from datetime import datetime
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlmodel import Session, col, select
 
 from db.accounts import AgentView, require
 from db.followup.errors import FollowupError
 from db.followup.links import _count_calls, _duplicate_tree
-from db.followup.records import _aware_now, _c, _fresh, _names, _plain, _ticket
+from db.followup.records import _aware_now, _c, _fresh, _is_postgres, _names, _plain, _ticket
 from db.followup.states import (
     _OPEN,
     MAX_CHILDREN_SHOWN,
@@ -34,6 +35,7 @@ from db.followup.views import (
     TimelineEventView,
     _linked,
     _views,
+    _views_by_id,
 )
 from db.models import Agent, Callback, Ticket, TicketEvent, TicketStatus, Unit
 
@@ -184,12 +186,13 @@ def _where(
     return where
 
 
-def _status_keys(
-    session: Session, status: str, where: list[Any], after: QueueCursor | None, n: int
-) -> list[QueueCursor]:
-    """The first ``n`` queue keys of one status after ``after``, by (resolution_due_at, id),
-    undated rows last: each an ordered range of the (unit,) status, due, id index."""
-    keys: list[QueueCursor] = []
+def _status_ranges(status: Any, where: list[Any], after: QueueCursor | None, n: int) -> list[Any]:
+    """The reads of one status's first ``n`` queue keys after ``after``, by (resolution_due_at,
+    id), undated rows last: each an ordered range of the (unit,) status, due, id index. The
+    status is a value, or the column of a list of statuses the reads are made LATERAL to. The
+    undated range is read even when the dated one fills ``n`` (the caller keeps what it needs):
+    one statement for every range costs less than a second round trip."""
+    ranges = []
     if after is None or after.due is not None:
         cond = [_c.status == status, _c.resolution_due_at.is_not(None), *where]
         if after is not None:
@@ -200,23 +203,23 @@ def _status_keys(
                     sa.literal(after.id, type_=_c.id.type),
                 )
             )
-        rows = session.execute(
-            sa.select(_c.resolution_due_at, _c.id)
+        ranges.append(
+            sa.select(_c.status, _c.resolution_due_at, _c.id)
             .where(*cond)
             .order_by(_c.resolution_due_at, _c.id)
             .limit(n)
-        ).all()
-        keys.extend(QueueCursor(due, id_) for due, id_ in rows)
-    if len(keys) < n:
-        cond = [_c.status == status, _c.resolution_due_at.is_(None), *where]
-        if after is not None and after.due is None:
-            cond.append(_c.id > after.id)
-        # Ordered by the (all NULL) due date too, so the order is the index's own.
-        rows = session.execute(
-            sa.select(_c.id).where(*cond).order_by(_c.resolution_due_at, _c.id).limit(n - len(keys))
-        ).all()
-        keys.extend(QueueCursor(None, id_) for (id_,) in rows)
-    return keys
+        )
+    cond = [_c.status == status, _c.resolution_due_at.is_(None), *where]
+    if after is not None and after.due is None:
+        cond.append(_c.id > after.id)
+    # Ordered by the (all NULL) due date too, so the order is the index's own.
+    ranges.append(
+        sa.select(_c.status, _c.resolution_due_at, _c.id)
+        .where(*cond)
+        .order_by(_c.resolution_due_at, _c.id)
+        .limit(n)
+    )
+    return ranges
 
 
 def _merged_keys(
@@ -226,8 +229,26 @@ def _merged_keys(
     after: QueueCursor | None,
     n: int,
 ) -> list[QueueCursor]:
-    """Up to ``n`` keys per status, merged into one queue order (most urgent first)."""
-    keys = [k for status in f.statuses for k in _status_keys(session, status, where, after, n)]
+    """Up to ``n`` keys per status, merged into one queue order (most urgent first): every
+    status's ranges in one statement (UNION ALL, each range its own subquery, as SQLite wants
+    for a member with ORDER BY and LIMIT)."""
+    if _is_postgres(session):
+        # One read per range for every status, LATERAL to the list of statuses: PostgreSQL
+        # plans a UNION of a dozen reads for longer than it takes to run them.
+        statuses = sa.bindparam("statuses", list(f.statuses), type_=ARRAY(_c.status.type))
+        each = sa.func.unnest(statuses).table_valued("status").render_derived(name="queue_status")
+        ranges = []
+        for r in _status_ranges(each.c.status, where, after, n):
+            keys = r.lateral()
+            ranges.append(sa.select(keys).select_from(each.join(keys, sa.true())))
+    else:
+        ranges = [r for status in f.statuses for r in _status_ranges(status, where, after, n)]
+    stmt = sa.union_all(*(sa.select(r.subquery()) for r in ranges))
+    per_status: dict[str, list[QueueCursor]] = {}
+    for status, due, id_ in session.execute(stmt).all():
+        per_status.setdefault(status, []).append(QueueCursor(due, id_))
+    # A UNION ALL promises no order: each status is sorted here and cut to its first n.
+    keys = [k for got in per_status.values() for k in sorted(got, key=QueueCursor.key)[:n]]
     keys.sort(key=QueueCursor.key)
     return keys
 
@@ -286,8 +307,7 @@ def list_queue(
     where = _where(session, center, f, actor, now)
     keys = _merged_keys(session, f, where, after, limit + 1)
     page = keys[:limit]
-    rows = _names(session, Ticket, (k.id for k in page))
-    views = _views(session, [rows[k.id] for k in page if k.id in rows], now)
+    views = _views_by_id(session, [k.id for k in page], now)
     counts = dict.fromkeys(_OPEN, 0)
     for status_, count in session.execute(
         sa.select(_c.status, sa.func.count())

@@ -72,12 +72,14 @@ def _ticket(
 
 
 def _names(session: Session, model: Any, ids: Iterable[uuid.UUID | None]) -> dict[uuid.UUID, Any]:
+    """Rows of ``model`` by id, as the database has them now: read-only Core rows (attributes
+    named as the columns), since every caller only builds a view from them; no ORM object is
+    made, and none left stale by a guarded update earlier in the session is reused."""
     wanted = {i for i in ids if i is not None}
     if not wanted:
         return {}
-    # populate_existing: a guarded update earlier in this session left its objects stale.
-    stmt = select(model).where(col(model.id).in_(wanted)).execution_options(populate_existing=True)
-    return {row.id: row for row in session.exec(stmt)}
+    table = model.__table__
+    return {row.id: row for row in session.execute(sa.select(table).where(table.c.id.in_(wanted)))}
 
 
 def _json_safe(key: str, value: Any) -> Any:

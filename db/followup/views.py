@@ -1,7 +1,7 @@
 """What follow-up returns: requests with their clocks, the detail, queue pages, tick reports.
 
-Frozen dataclasses the console reads, and :func:`_views`, which builds request views with their
-names and clocks for any number of tickets in a handful of queries.
+Frozen dataclasses the console reads, and :func:`_views` / :func:`_views_by_id`, which build
+request views with their names and clocks for any number of tickets in a handful of queries.
 """
 
 import uuid
@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session
 
 from db import sla
@@ -188,7 +189,26 @@ class TickReport:
     now: datetime
 
 
-def _clock_targets(category: Category) -> dict[str, int]:
+@dataclass(frozen=True)
+class _Shown:
+    """What a request view shows besides the ticket's own columns: its category (with what its
+    clocks need), unit, district and holder, by name."""
+
+    category_code: str
+    category_name_fa: str
+    category_name_en: str
+    emergency: bool
+    calendar_id: uuid.UUID
+    resolution_minutes: int
+    response_minutes: int
+    unit_name_fa: str = ""
+    unit_name_en: str = ""
+    district_name_fa: str = ""
+    district_name_en: str = ""
+    claimed_by_name: str = ""
+
+
+def _clock_targets(category: Any) -> dict[str, int]:
     """Each clock's target in minutes for a request of ``category``."""
     return {
         sla.ClockName.CITIZEN: category.resolution_minutes,
@@ -197,7 +217,7 @@ def _clock_targets(category: Category) -> dict[str, int]:
     }
 
 
-def _views(session: Session, tickets: list[Ticket], now: datetime) -> list[RequestView]:
+def _views(session: Session, tickets: list[Any], now: datetime) -> list[RequestView]:
     """Views of ``tickets`` with names and clocks, in a handful of queries for any number."""
     if not tickets:
         return []
@@ -205,22 +225,110 @@ def _views(session: Session, tickets: list[Ticket], now: datetime) -> list[Reque
     units = _names(session, Unit, (t.unit_id for t in tickets))
     districts = _names(session, District, (t.district_id for t in tickets))
     agents = _names(session, Agent, (t.claimed_by_id for t in tickets))
-    calendars = sla.load_calendars(session, {c.calendar_id for c in categories.values()})
-    settings = {
-        center: load_followup_settings(session, center).sla
-        for center in {t.center_id for t in tickets}
-    }
-    views = []
+    shown = []
     for t in tickets:
-        category = categories[t.category_id]
-        calendar = calendars[category.calendar_id]
-        conf = settings[t.center_id]
+        c = categories[t.category_id]
         unit = units.get(t.unit_id) if t.unit_id else None
         district = districts.get(t.district_id) if t.district_id else None
         agent = agents.get(t.claimed_by_id) if t.claimed_by_id else None
+        shown.append(
+            _Shown(
+                category_code=c.code,
+                category_name_fa=c.name_fa,
+                category_name_en=c.name_en,
+                emergency=c.emergency,
+                calendar_id=c.calendar_id,
+                resolution_minutes=c.resolution_minutes,
+                response_minutes=c.response_minutes,
+                unit_name_fa=unit.name_fa if unit else "",
+                unit_name_en=unit.name_en if unit else "",
+                district_name_fa=district.name_fa if district else "",
+                district_name_en=district.name_en if district else "",
+                claimed_by_name=agent.full_name if agent else "",
+            )
+        )
+    return _build_views(session, list(zip(tickets, shown, strict=True)), now)
+
+
+_T = Ticket.__table__
+_CATEGORY = Category.__table__
+_UNIT = Unit.__table__
+_DISTRICT = District.__table__
+_AGENT = Agent.__table__
+
+
+def _views_by_id(session: Session, ids: list[uuid.UUID], now: datetime) -> list[RequestView]:
+    """Views of the tickets ``ids`` (in that order; a missing id is left out) as the database
+    has them now: each ticket and its names in one statement, for a queue page."""
+    if not ids:
+        return []
+    stmt = (
+        sa.select(
+            _T,
+            _CATEGORY.c.code.label("category_code"),
+            _CATEGORY.c.name_fa.label("category_name_fa"),
+            _CATEGORY.c.name_en.label("category_name_en"),
+            _CATEGORY.c.emergency.label("category_emergency"),
+            _CATEGORY.c.calendar_id.label("category_calendar_id"),
+            _CATEGORY.c.resolution_minutes.label("category_resolution_minutes"),
+            _CATEGORY.c.response_minutes.label("category_response_minutes"),
+            _UNIT.c.name_fa.label("unit_name_fa"),
+            _UNIT.c.name_en.label("unit_name_en"),
+            _DISTRICT.c.name_fa.label("district_name_fa"),
+            _DISTRICT.c.name_en.label("district_name_en"),
+            _AGENT.c.full_name.label("claimed_by_name"),
+        )
+        .select_from(
+            _T.join(_CATEGORY, _CATEGORY.c.id == _T.c.category_id)
+            .outerjoin(_UNIT, _UNIT.c.id == _T.c.unit_id)
+            .outerjoin(_DISTRICT, _DISTRICT.c.id == _T.c.district_id)
+            .outerjoin(_AGENT, _AGENT.c.id == _T.c.claimed_by_id)
+        )
+        .where(_T.c.id.in_(ids))
+    )
+    rows = {row.id: row for row in session.execute(stmt)}
+    pairs = [
+        (
+            row,
+            _Shown(
+                category_code=row.category_code,
+                category_name_fa=row.category_name_fa,
+                category_name_en=row.category_name_en,
+                emergency=row.category_emergency,
+                calendar_id=row.category_calendar_id,
+                resolution_minutes=row.category_resolution_minutes,
+                response_minutes=row.category_response_minutes,
+                unit_name_fa=row.unit_name_fa or "",
+                unit_name_en=row.unit_name_en or "",
+                district_name_fa=row.district_name_fa or "",
+                district_name_en=row.district_name_en or "",
+                claimed_by_name=row.claimed_by_name or "",
+            ),
+        )
+        for row in (rows.get(i) for i in ids)
+        if row is not None
+    ]
+    return _build_views(session, pairs, now)
+
+
+def _build_views(
+    session: Session, pairs: list[tuple[Any, _Shown]], now: datetime
+) -> list[RequestView]:
+    """The views of (ticket, what it shows) pairs, with their clocks."""
+    if not pairs:
+        return []
+    calendars = sla.load_calendars(session, {shown.calendar_id for _t, shown in pairs})
+    settings = {
+        center: load_followup_settings(session, center).sla
+        for center in {t.center_id for t, _shown in pairs}
+    }
+    views = []
+    for t, shown in pairs:
+        calendar = calendars[shown.calendar_id]
+        conf = settings[t.center_id]
         clocks = {
             name: sla.clock_state(t, calendar, now, conf, clock=name, target_minutes=minutes)
-            for name, minutes in _clock_targets(category).items()
+            for name, minutes in _clock_targets(shown).items()
         }
         citizen = clocks[sla.ClockName.CITIZEN]
         assert citizen is not None
@@ -234,16 +342,16 @@ def _views(session: Session, tickets: list[Ticket], now: datetime) -> list[Reque
                 priority=t.priority,
                 escalation_level=t.escalation_level,
                 category_id=t.category_id,
-                category_code=category.code,
-                category_name_fa=category.name_fa,
-                category_name_en=category.name_en,
-                emergency=category.emergency,
+                category_code=shown.category_code,
+                category_name_fa=shown.category_name_fa,
+                category_name_en=shown.category_name_en,
+                emergency=shown.emergency,
                 unit_id=t.unit_id,
-                unit_name_fa=unit.name_fa if unit else "",
-                unit_name_en=unit.name_en if unit else "",
+                unit_name_fa=shown.unit_name_fa,
+                unit_name_en=shown.unit_name_en,
                 district_id=t.district_id,
-                district_name_fa=district.name_fa if district else "",
-                district_name_en=district.name_en if district else "",
+                district_name_fa=shown.district_name_fa,
+                district_name_en=shown.district_name_en,
                 subscriber_id=t.subscriber_id,
                 phone=t.phone,
                 caller_name=t.caller_name,
@@ -262,7 +370,7 @@ def _views(session: Session, tickets: list[Ticket], now: datetime) -> list[Reque
                 parent_id=t.parent_id,
                 duplicate_of_id=t.duplicate_of_id,
                 claimed_by_id=t.claimed_by_id,
-                claimed_by_name=agent.full_name if agent else "",
+                claimed_by_name=shown.claimed_by_name if t.claimed_by_id else "",
                 claimed_until=t.claimed_until,
                 claim_active=t.claimed_by_id is not None
                 and t.claimed_until is not None

@@ -12,7 +12,9 @@ import unicodedata
 import uuid
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
+import sqlalchemy as sa
 from sqlmodel import Session, col, select
 
 from db import sla
@@ -24,11 +26,10 @@ from db.intake.queries import (
     MAX_OPEN_REQUESTS,
     MAX_SUBSCRIBERS,
     _center_is,
-    _fa_en,
     _minutes_left,
-    _names,
-    _open_tickets,
-    _recent_calls,
+    _Named,
+    _open_ticket_rows,
+    _recent_call_rows,
     _ticket_by_code,
     _ticket_fields,
 )
@@ -41,17 +42,7 @@ from db.intake.views import (
     QueryKind,
     SubscriberCard,
 )
-from db.models import (
-    OPEN_STATUSES,
-    Agent,
-    Call,
-    Category,
-    District,
-    Subscriber,
-    SubscriberPhone,
-    Ticket,
-    Unit,
-)
+from db.models import OPEN_STATUSES, District, Subscriber, SubscriberPhone, Ticket
 from db.text import normalize, search_key, to_ascii_digits
 from db.tracking import is_valid_tracking_code
 from db.validate import (
@@ -67,6 +58,10 @@ from db.validate import (
 _SEPARATORS = re.compile(r"[\s\u200c\u200e\u200f\u202a-\u202e\u2066-\u2069\-\u2010-\u2015_./()]+")
 # Upper bound of a prefix range: above every character a search key can hold.
 _PREFIX_END = chr(0x10FFFF)
+
+_SUBSCRIBERS = Subscriber.__table__
+_PHONES = SubscriberPhone.__table__
+_DISTRICTS = District.__table__
 
 
 def _digit_readings(d: str, default_area: str | None) -> list[tuple[str, str]]:
@@ -176,8 +171,25 @@ def _subscriber_ids(
     return list(session.exec(stmt).all())
 
 
+def _subscriber_rows(session: Session, ids: list[uuid.UUID]) -> list[Any]:
+    """The subscribers ``ids`` in that order, with their district's names (rows)."""
+    if not ids:
+        return []
+    # The district's names as subqueries, not a join: a join lets PostgreSQL walk a whole
+    # subscriber index in district order when the tables are small; this reads subscribers by
+    # key, then each district by key.
+    district = _DISTRICTS.c.id == _SUBSCRIBERS.c.district_id
+    stmt = sa.select(
+        _SUBSCRIBERS,
+        sa.select(_DISTRICTS.c.name_fa).where(district).scalar_subquery().label("district_name_fa"),
+        sa.select(_DISTRICTS.c.name_en).where(district).scalar_subquery().label("district_name_en"),
+    ).where(_SUBSCRIBERS.c.id.in_(ids))
+    rows = {row.id: row for row in session.execute(stmt)}
+    return [rows[i] for i in ids if i in rows]
+
+
 def _incident_cards(
-    session: Session, subscribers: Sequence[Subscriber], center_id: uuid.UUID
+    session: Session, subscribers: Sequence[Any], center_id: uuid.UUID
 ) -> list[IncidentCard]:
     """The active incidents covering the subscribers' addresses (one definition of "covers":
     :mod:`db.incidents.areas`)."""
@@ -238,54 +250,36 @@ def lookup_caller(
                 matched[sid] = kind
         more = more or len(ids) > MAX_SUBSCRIBERS
 
-    rows = _names(session, Subscriber, matched)
-    subscribers = [rows[sid] for sid in matched if sid in rows]
+    subscribers = _subscriber_rows(session, list(matched))
     sub_ids = [s.id for s in subscribers]
     phones: dict[uuid.UUID, list[str]] = {sid: [] for sid in sub_ids}
     if sub_ids:
         # Sorted here: an ORDER BY tempts PostgreSQL to walk the whole phone index instead.
-        phone_rows = session.exec(
-            select(SubscriberPhone).where(col(SubscriberPhone.subscriber_id).in_(sub_ids))
+        phone_rows = session.execute(
+            sa.select(_PHONES.c.subscriber_id, _PHONES.c.phone).where(
+                _PHONES.c.subscriber_id.in_(sub_ids)
+            )
         ).all()
         for p in sorted(phone_rows, key=lambda p: p.phone):
             phones[p.subscriber_id].append(p.phone)
-    districts = _names(session, District, (s.district_id for s in subscribers))
 
-    calls: dict[uuid.UUID, Call] = {}
-    if phone is not None:
-        calls.update((c.id, c) for c in _recent_calls(session, Call.phone, phone, center_id))
-    for sid in sub_ids:
-        calls.update((c.id, c) for c in _recent_calls(session, Call.subscriber_id, sid, center_id))
+    tracked_id = tracked.id if tracked is not None and tracked.status in OPEN_STATUSES else None
+
+    call_rows = _recent_call_rows(session, center_id, phone=phone, subscriber_ids=sub_ids)
+    calls = {c.id: c for c in call_rows}
     recent = sorted(calls.values(), key=lambda c: (c.started_at, c.id), reverse=True)
     recent = recent[:MAX_CONTACTS]
 
-    tickets: dict[uuid.UUID, Ticket] = {}
-    if phone is not None:
-        tickets.update((t.id, t) for t in _open_tickets(session, Ticket.phone, phone, center_id))
-    for sid in sub_ids:
-        tickets.update(
-            (t.id, t) for t in _open_tickets(session, Ticket.subscriber_id, sid, center_id)
-        )
-    if tracked is not None and tracked.status in OPEN_STATUSES:
-        tickets[tracked.id] = tracked
+    ticket_rows = _open_ticket_rows(
+        session, center_id, phone=phone, subscriber_ids=sub_ids, ticket_id=tracked_id
+    )
+    tickets = {t.id: t for t in ticket_rows}
     open_tickets = sorted(tickets.values(), key=lambda t: (t.opened_at, t.id), reverse=True)
     open_tickets = open_tickets[:MAX_OPEN_REQUESTS]
-
-    categories = _names(
-        session,
-        Category,
-        [c.category_id for c in recent] + [t.category_id for t in open_tickets],
-    )
-    agents = _names(session, Agent, (c.agent_id for c in recent))
-    units = _names(session, Unit, (t.unit_id for t in open_tickets))
-    calendars = sla.load_calendars(
-        session, {categories[t.category_id].calendar_id for t in open_tickets}
-    )
+    calendars = sla.load_calendars(session, {t.category_calendar_id for t in open_tickets})
 
     contact_views = []
     for c in recent:
-        name_fa, name_en = _fa_en(categories.get(c.category_id) if c.category_id else None)
-        agent = agents.get(c.agent_id)
         contact_views.append(
             ContactView(
                 id=c.id,
@@ -295,11 +289,11 @@ def lookup_caller(
                 phone=c.phone,
                 subscriber_id=c.subscriber_id,
                 category_id=c.category_id,
-                category_name_fa=name_fa,
-                category_name_en=name_en,
+                category_name_fa=c.category_name_fa or "",
+                category_name_en=c.category_name_en or "",
                 outcome=c.outcome,
                 agent_id=c.agent_id,
-                agent_name=agent.full_name if agent else "",
+                agent_name=c.agent_name or "",
                 ticket_id=c.ticket_id,
                 incident_id=c.incident_id,
                 notes=c.notes,
@@ -308,9 +302,9 @@ def lookup_caller(
 
     request_views = []
     for t in open_tickets:
-        category = categories[t.category_id]
-        calendar = calendars[category.calendar_id]
-        unit = units.get(t.unit_id) if t.unit_id else None
+        category = _Named(t.category_name_fa, t.category_name_en)
+        calendar = calendars[t.category_calendar_id]
+        unit = _Named(t.unit_name_fa, t.unit_name_en) if t.unit_name_fa is not None else None
         response_due = t.response_due_at if t.responded_at is None else None
         resolution_left = _minutes_left(calendar, t, t.resolution_due_at, now)
         response_left = _minutes_left(calendar, t, response_due, now)
@@ -326,7 +320,6 @@ def lookup_caller(
 
     subscriber_cards = []
     for s in subscribers:
-        district_fa, district_en = _fa_en(districts.get(s.district_id) if s.district_id else None)
         subscriber_cards.append(
             SubscriberCard(
                 id=s.id,
@@ -336,8 +329,8 @@ def lookup_caller(
                 name=s.name,
                 address=s.address,
                 district_id=s.district_id,
-                district_name_fa=district_fa,
-                district_name_en=district_en,
+                district_name_fa=s.district_name_fa or "",
+                district_name_en=s.district_name_en or "",
                 street=s.street,
                 usage=s.usage,
                 active=s.active,

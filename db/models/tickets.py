@@ -39,6 +39,16 @@ OPEN_STATUSES = frozenset(
     }
 )
 
+#: The SQL test "the request is open", with the statuses as literals: one text for the partial
+#: indexes below and for the queries meant to use them. A planner uses a partial index only when
+#: the query's WHERE implies the index's predicate, which SQLite checks term by term on the text
+#: as written (bound parameters do not match) and PostgreSQL proves only on constants.
+OPEN_STATUS_SQL = "status IN ({})".format(", ".join(f"'{s.value}'" for s in sorted(OPEN_STATUSES)))
+
+
+def _open_only() -> dict[str, Any]:
+    return {"sqlite_where": sa.text(OPEN_STATUS_SQL), "postgresql_where": sa.text(OPEN_STATUS_SQL)}
+
 
 class TicketKind(StrEnum):
     REQUEST = "request"
@@ -60,6 +70,10 @@ class Ticket(SQLModel, table=True):
         sa.Index("ix_tickets_center_closed", "center_id", "closed_at"),
         sa.Index("ix_tickets_subscriber_opened", "subscriber_id", "opened_at"),
         sa.Index("ix_tickets_phone_opened", "phone", "opened_at"),
+        # The caller card's open requests: as many entries as the caller has open requests,
+        # however long their history.
+        sa.Index("ix_tickets_subscriber_open", "subscriber_id", "opened_at", **_open_only()),
+        sa.Index("ix_tickets_phone_open", "phone", "opened_at", **_open_only()),
         sa.Index("ix_tickets_claimed", "claimed_by_id", "claimed_until"),
         sa.Index("ix_tickets_parent", "parent_id"),
         sa.Index("ix_tickets_duplicate_of", "duplicate_of_id"),

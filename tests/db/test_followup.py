@@ -591,13 +591,35 @@ def test_claim_next_takes_the_most_urgent_free_request(world):
         ).id == bill  # fmt: skip
 
 
-@pytest.mark.parametrize("agents", [4])
+# Row locks are PostgreSQL's; SQLite serialises its writers, so there is nothing to step over.
+@pytest.mark.parametrize("db_url", ["postgresql"], indirect=True)
+def test_claim_next_steps_over_a_request_another_agent_is_claiming_right_now(world):
+    """PostgreSQL: while another transaction holds the most urgent request's row (an agent in
+    the middle of claiming it), claim_next takes the next one at once instead of waiting; the
+    held one is still there for the next claim once it is let go."""
+    w = world
+    assert w.engine.dialect.name == "postgresql"
+    burst = register(w, "pipe_burst", at=NOW + timedelta(minutes=5)).ticket.id
+    low = register(w, "low_pressure").ticket.id
+    with w.engine.connect() as other:
+        other.exec_driver_sql("SET lock_timeout = '5s'")
+        other.execute(sa.select(Ticket.id).where(Ticket.id == burst).with_for_update())
+        with session(w.engine) as s:
+            s.connection().exec_driver_sql("SET lock_timeout = '2s'")
+            assert followup.claim_next(s, actor=w.followup, now=NOW).id == low
+        other.rollback()
+    with session(w.engine) as s:
+        assert followup.claim_next(s, actor=w.followup2, now=NOW).id == burst
+        assert followup.claim_next(s, actor=w.followup2, now=NOW) is None
+
+
+@pytest.mark.parametrize("agents", [4, 8])
 def test_agents_claiming_at_once_never_hold_the_same_request(world, db_url, agents):
     """Several agents, each on its own connection, empty one queue together: every request is
     claimed exactly once, and no agent is refused or left waiting on an error."""
     w = world
     ids = {register(w, at=NOW + timedelta(minutes=i)).ticket.id for i in range(24)}
-    people = [w.followup, w.followup2, w.supervisor, w.followup]
+    people = [w.followup, w.followup2, w.supervisor, w.followup] * (agents // 4)
     barrier = threading.Barrier(agents)
     taken: list[list[uuid.UUID]] = [[] for _ in range(agents)]
     errors: list[BaseException] = []

@@ -403,6 +403,88 @@ def test_unknown_number_still_shows_its_calls_and_open_requests(engine, world):
     assert card.incidents == ()
 
 
+def _card_statements(engine, w, query) -> tuple[object, list[str]]:
+    sent: list[str] = []
+
+    def capture(_conn, _cursor, statement, _parameters, _context, _many):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", capture)
+    try:
+        card = _lookup(engine, w, query)
+    finally:
+        event.remove(engine, "before_cursor_execute", capture)
+    return card, sent
+
+
+def test_card_of_several_accounts_shows_their_latest_calls_and_open_requests_merged(engine, world):
+    """A name matching two accounts: the newest MAX_CONTACTS calls and MAX_OPEN_REQUESTS open
+    requests of both together, newest first, each read once for all the accounts."""
+    w = world
+    ali, akbar = w.subscribers["ali"], w.subscribers["akbar"]
+    for hours in range(1, 8):  # more calls than the card shows, from one account
+        _contact(engine, w, at=NOW - timedelta(hours=hours))
+    for minutes in (30, 150):
+        at = NOW - timedelta(minutes=minutes)
+        _contact(engine, w, phone="09122222222", subscriber_id=akbar, at=at)
+    tickets = [
+        _register(engine, w, at=NOW - timedelta(days=2, hours=i)).ticket.id for i in range(11)
+    ]
+    _set_ticket(engine, tickets[0], status=TicketStatus.CLOSED)
+    newest = _register(
+        engine, w, phone="09122222222", subscriber_id=akbar, at=NOW - timedelta(days=1)
+    ).ticket.id
+
+    card, sent = _card_statements(engine, w, "علي")
+
+    assert {s.id for s in card.subscribers} == {ali, akbar}
+    with session(engine, write=False) as s:
+        calls = s.exec(
+            select(Call)
+            .where(col(Call.subscriber_id).in_([ali, akbar]))
+            .order_by(col(Call.started_at).desc())
+        ).all()
+    assert [c.id for c in card.recent_contacts] == [c.id for c in calls[: intake.MAX_CONTACTS]]
+    assert [c.subscriber_id for c in card.recent_contacts] == [akbar, ali, ali, akbar, ali]
+    assert card.recent_contacts[0].agent_name == "Maryam"
+    # Eleven open and one closed: the closed one is not shown, the oldest open ones fall off.
+    shown = [r.id for r in card.open_requests]
+    assert len(shown) == intake.MAX_OPEN_REQUESTS
+    assert shown == [newest, *tickets[1:10]]
+    assert all(r.category_name_en == "Network pipe burst" for r in card.open_requests)
+    # One read of calls and one of requests for every account the name matched.
+    assert len([st for st in sent if "FROM calls" in st]) == 1
+    assert len([st for st in sent if "FROM tickets" in st]) == 1
+
+
+def test_card_of_an_account_with_no_history_is_empty_but_whole(engine, world):
+    w = world
+    _contact(engine, w, at=NOW - timedelta(hours=1))  # another account's call
+    card, sent = _card_statements(engine, w, "کریم")
+    assert [s.id for s in card.subscribers] == [w.subscribers["karim"]]
+    assert card.subscribers[0].district_name_en == "District 2"
+    assert card.subscribers[0].phones == ("09123333333",)
+    assert card.recent_contacts == () and card.open_requests == ()
+    assert len([st for st in sent if "FROM calls" in st]) == 1
+
+
+def test_card_by_tracking_code_shows_that_request_while_it_is_open(engine, world):
+    """A code of a request with no account: the card has no caller to read by, yet shows the
+    request the code names, once, until it is closed."""
+    w = world
+    _register(engine, w, at=NOW - timedelta(hours=1))  # the account's own, not this caller's
+    other = _register(
+        engine, w, phone="09359999999", subscriber_id=None, at=NOW - timedelta(hours=3)
+    )
+    card = _lookup(engine, w, other.tracking_code)
+    assert card.tracked_ticket_id == other.ticket.id and card.subscribers == ()
+    assert [r.id for r in card.open_requests] == [other.ticket.id]
+    assert card.open_requests[0].unit_name_en == "water_ops"
+    _set_ticket(engine, other.ticket.id, status=TicketStatus.CLOSED)
+    card = _lookup(engine, w, other.tracking_code)
+    assert card.tracked_ticket_id == other.ticket.id and card.open_requests == ()
+
+
 def test_landline_without_area_code_uses_the_center_area(engine, world):
     card = _lookup(engine, world, "3222 1111", default_area="031")
     assert card.phone == "03132221111"

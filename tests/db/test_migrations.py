@@ -1,6 +1,7 @@
 """The one schema: built by the migration on both engines, identical to the models."""
 
 import os
+import re
 
 import pytest
 import sqlalchemy as sa
@@ -10,6 +11,8 @@ from alembic.runtime.migration import MigrationContext
 import db.models
 from db.engine import DatabaseError, make_engine
 from db.migrate import ensure_current, head_revision, schema_status, upgrade
+from db.models import OPEN_STATUSES
+from db.models.tickets import OPEN_STATUS_SQL
 
 
 def test_migration_builds_the_models_exactly(engine):
@@ -57,3 +60,23 @@ def test_unreachable_postgres_is_a_one_line_error():
         schema_status(engine)
     assert "cannot reach the database" in str(error.value)
     assert "\n" not in str(error.value)
+
+
+def test_partial_indexes_hold_open_requests_only_as_the_models_say(engine):
+    """Alembic does not compare an index's WHERE: the migration's predicate, as the database
+    keeps it, names exactly the open statuses of the models."""
+    open_statuses = sorted(s.value for s in OPEN_STATUSES)
+    assert re.findall(r"'(\w+)'", OPEN_STATUS_SQL) == open_statuses
+    sqlite = engine.dialect.name == "sqlite"
+    read = (
+        "SELECT sql FROM sqlite_master WHERE type = 'index' AND name = :name"
+        if sqlite
+        else "SELECT pg_get_expr(i.indpred, i.indrelid) FROM pg_index i"
+        " JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname = :name"
+    )
+    with engine.connect() as connection:
+        for name in ("ix_tickets_subscriber_open", "ix_tickets_phone_open"):
+            stored = connection.execute(sa.text(read), {"name": name}).scalar_one()
+            predicate = stored.split(" WHERE ", 1)[1] if sqlite else stored
+            assert "status" in predicate, stored
+            assert sorted(re.findall(r"'(\w+)'", predicate)) == open_statuses, stored

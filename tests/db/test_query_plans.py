@@ -22,6 +22,7 @@ from sqlmodel import Session
 
 from db.demo import build_demo
 from db.engine import make_engine
+from db.models.tickets import OPEN_STATUS_SQL
 
 NOW = datetime(2026, 11, 27, 10, 0, tzinfo=UTC)
 BENCH_QUERIES = Path(__file__).resolve().parents[2] / "scripts" / "bench_queries.py"
@@ -128,3 +129,43 @@ def test_the_benchmark_sends_only_reads(demo_engine):
     assert writes == []
     with demo_engine.connect() as connection:
         assert connection.execute(text("SELECT count(*) FROM calls")).scalar_one() > 0
+
+
+def test_the_card_reads_open_requests_through_the_partial_indexes(demo_engine):
+    """The card's open requests (by phone, by each account) are one statement whose every read
+    goes through ix_tickets_phone_open or ix_tickets_subscriber_open, which hold open requests
+    only: its cost follows what the card shows, not the caller's whole history."""
+    captured = _captured(demo_engine)
+    sqlite = demo_engine.dialect.name == "sqlite"
+    check = _problems_sqlite if sqlite else _problems_pg
+    with demo_engine.connect() as connection:
+        if not sqlite:
+            connection.exec_driver_sql("ANALYZE")
+            connection.exec_driver_sql("SET enable_seqscan = off")
+        for name, wanted in (
+            ("caller lookup (phone)", {"ix_tickets_phone_open", "ix_tickets_subscriber_open"}),
+            ("caller lookup (name)", {"ix_tickets_subscriber_open"}),
+        ):
+            sent = [(st, p) for st, p in captured[name] if OPEN_STATUS_SQL in st]
+            assert len(sent) == 1, name
+            statement, parameters = sent[0]
+            p = tuple(parameters) if isinstance(parameters, list) else parameters
+            problems, plan = check(connection, statement, p)
+            assert problems == [], (name, plan)
+            used = set(re.findall(r"ix_tickets_\w+", plan))
+            assert used == wanted, (name, plan)
+
+
+def test_the_card_and_the_queue_send_a_few_statements(demo_engine):
+    """Batched reads: the card sends one read of calls and one of requests however many
+    accounts match, and a queue page one read of keys for every status and one of its rows."""
+    captured = _captured(demo_engine)
+    for name in ("caller lookup (phone)", "caller lookup (name)"):
+        sent = [st for st, _ in captured[name]]
+        assert len([st for st in sent if "FROM calls" in st]) == 1, name
+        assert len([st for st in sent if "FROM tickets" in st]) == 1, name
+        assert len(sent) <= 9, (name, len(sent))
+    for name in ("queue, first page", "queue, deep page"):
+        sent = [st for st, _ in captured[name]]
+        assert len([st for st in sent if "FROM tickets" in st]) == 3, name  # keys, rows, counts
+        assert len(sent) <= 8, (name, len(sent))
