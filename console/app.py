@@ -3,27 +3,40 @@
 The CLI builds the settings and the engine and hands both in, so tests choose their database::
 
     DeskApp(engine=make_engine(settings.database_url), settings=settings).run()
+
+or, to draw the sign-in form at once, a function that opens the database, which the sign-in
+screen calls in a worker once the form is on screen::
+
+    DeskApp(open_engine=lambda: make_engine(settings.database_url), settings=settings).run()
+
+What the sign-in form needs is imported at the top; the main screen, the database libraries and
+the models are imported when first needed (they take most of a second to load), and this
+module must stay that way: tests/console/test_startup_imports.py checks it.
 """
 
+import gc
 import logging
 import os
+import threading
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar
 
-from sqlalchemy.engine import Engine
 from textual.app import App
 from textual.binding import Binding
 
 from console import keys
 from console.i18n import _, set_language
 from console.i18n.rtl import ENTER_SEQ, EXIT_SEQ, set_bidi_mode
-from console.messages import SignedIn, SignOutRequested
 from console.screens.login import SignInScreen
-from console.screens.main import MainScreen
 from console.settings import Settings, log_file
 from console.widgets.bidi import notify_text
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+
+    from console.messages import SignedIn, SignOutRequested
 
 __all__ = ["ANSI_THEME", "DEFAULT_THEME", "DeskApp", "choose_theme"]
 
@@ -74,15 +87,28 @@ class DeskApp(App[None], inherit_bindings=False):
     def __init__(
         self,
         *,
-        engine: Engine,
         settings: Settings,
+        engine: "Engine | None" = None,
+        open_engine: "Callable[[], Engine] | None" = None,
         clock: Callable[[], datetime] | None = None,
     ) -> None:
+        """Give the `engine`, or `open_engine` to open it after the first frame (see `database`).
+
+        `open_engine` raises `db.engine.DatabaseError` when the database cannot be used; the app
+        then quits with return code 1 and the reason in `startup_error`.
+        """
+        if (engine is None) == (open_engine is None):
+            raise TypeError("DeskApp takes exactly one of engine= and open_engine=")
         # The language must be known before any screen or binding is built.
         set_language(settings.lang)
         set_bidi_mode(settings.bidi)
         super().__init__()
-        self.engine = engine
+        self._engine = engine
+        self._open_engine = open_engine
+        self._engine_lock = threading.Lock()
+        self.startup_error: str | None = None
+        """Why the database could not be used, when the app quit for that reason."""
+        self._froze_startup_objects = False
         self.settings = settings
         self.clock = clock or _utc_now
         self.theme = choose_theme(os.environ)
@@ -90,6 +116,23 @@ class DeskApp(App[None], inherit_bindings=False):
         self.set_keymap(settings.keys)
         self._reported_errors: set[tuple[str, str]] = set()
         self._sent_bidi_sequence = False
+
+    def database(self) -> "Engine":
+        """The engine, opened on the first call; call it from a worker.
+
+        Opening loads the database libraries, checks the schema and may wait on a remote server.
+        The lock makes a second caller (a sign-in while it opens) wait for the same engine.
+        """
+        with self._engine_lock:
+            if self._engine is None:
+                assert self._open_engine is not None
+                self._engine = self._open_engine()
+            return self._engine
+
+    @property
+    def engine(self) -> "Engine":
+        """The engine; open once the agent has signed in."""
+        return self.database()
 
     def get_key_display(self, binding: Binding) -> str:
         return binding.key_display or keys.key_display(binding.key)
@@ -99,16 +142,44 @@ class DeskApp(App[None], inherit_bindings=False):
             # Tell VTE terminals not to reorder: our text arrives in visual order already.
             self._driver.write(ENTER_SEQ)
             self._sent_bidi_sequence = True
-        self.push_screen(SignInScreen(engine=self.engine, clock=self.clock))
+        self.push_screen(SignInScreen(open_engine=self.database, clock=self.clock))
 
     def on_unmount(self) -> None:
         if self._sent_bidi_sequence and self._driver is not None:
             self._driver.write(EXIT_SEQ)
+        if self._froze_startup_objects:
+            # Hand them back to the collector, for whoever runs more apps in this process.
+            gc.unfreeze()
 
-    def on_signed_in(self, message: SignedIn) -> None:
+    def on_sign_in_screen_unusable(self, event: SignInScreen.Unusable) -> None:
+        if self.startup_error is None:
+            self.startup_error = event.reason
+            self.exit(return_code=1)
+
+    def on_signed_in(self, message: "SignedIn") -> None:
+        # Imported here, not at the top: it brings every screen and most of db/, which the
+        # sign-in form does not need.
+        from console.screens.main import MainScreen
+
+        self._freeze_startup_objects()
         self.push_screen(MainScreen(agent=message.agent, clock=self.clock, engine=self.engine))
 
-    def on_sign_out_requested(self, message: SignOutRequested) -> None:
+    def _freeze_startup_objects(self) -> None:
+        """Once: move everything made so far out of the garbage collector's sight.
+
+        The modules, classes and caches loaded while starting and signing in (a quarter of a
+        million objects) live as long as the process, yet each full collection walked them all,
+        pausing a key press for 75-225 ms. `gc.freeze` leaves them to reference counting alone.
+        It runs before the main screen is built, so that screen's widgets, freed at sign-out,
+        stay collectable; `on_unmount` undoes it.
+        """
+        if not self._froze_startup_objects:
+            self._froze_startup_objects = True
+            gc.freeze()
+
+    def on_sign_out_requested(self, message: "SignOutRequested") -> None:
+        from console.screens.main import MainScreen
+
         if isinstance(self.screen, MainScreen):
             self.pop_screen()
         if isinstance(self.screen, SignInScreen):

@@ -67,15 +67,22 @@ def fail(message: str, code: int = 1) -> NoReturn:
 @contextmanager
 def clear_errors() -> Iterator[None]:
     """Turn the failures people cause into one readable line."""
-    from db.accounts import AccountError
     from db.engine import DatabaseError
 
     try:
         yield
     except (DatabaseError, SettingsError) as exc:
         fail(str(exc))
-    except AccountError as exc:
-        fail(describe_account_error(exc))
+    except (typer.Exit, typer.Abort):
+        raise
+    except Exception as exc:
+        # Imported only once something failed: db.accounts brings the models and SQLAlchemy,
+        # which the console loads behind its sign-in form, not before it.
+        from db.accounts import AccountError
+
+        if isinstance(exc, AccountError):
+            fail(describe_account_error(exc))
+        raise
 
 
 def describe_account_error(exc) -> str:
@@ -145,18 +152,43 @@ def main_command(
             run_console(settings)
 
 
-def run_console(settings: Settings) -> None:
+def console_engine(settings: Settings):
+    """An engine the console can sign in on: reachable, schema current, with at least one user."""
     from db.accounts import has_agents
-    from db.engine import session
+    from db.engine import DatabaseError, session
 
     engine = open_engine(settings)
     with session(engine) as s:
         if not has_agents(s):
-            fail(_("This database has no users yet. Run: abfa-desk demo, or abfa-desk user add."))
+            raise DatabaseError(
+                _("This database has no users yet. Run: abfa-desk demo, or abfa-desk user add.")
+            )
+    return engine
+
+
+def on_a_terminal() -> bool:
+    return sys.stdin.isatty() and sys.stdout.isatty()
+
+
+def run_console(settings: Settings) -> None:
+    """Run the console; a database it cannot use ends as one line on stderr and exit code 1.
+
+    On a terminal the sign-in form is drawn first and the database opened behind it, in the
+    sign-in screen's worker: the database libraries take most of a second to load, and the agent
+    can type meanwhile. If the database turns out unusable the console closes at once and the
+    reason is printed, as it would have been before the console opened. Without a terminal
+    nobody waits for a form, so the database is opened first.
+    """
     from console.app import DeskApp
 
-    code = DeskApp(engine=engine, settings=settings).run()
-    raise typer.Exit(code or 0)
+    if on_a_terminal():
+        desk = DeskApp(open_engine=lambda: console_engine(settings), settings=settings)
+    else:
+        desk = DeskApp(engine=console_engine(settings), settings=settings)
+    desk.run()
+    if desk.startup_error is not None:
+        fail(desk.startup_error)
+    raise typer.Exit(desk.return_code or 0)
 
 
 @db_app.command("upgrade")

@@ -2,17 +2,22 @@
 
 No engine exists at import time: the CLI builds one from settings and hands it to the app,
 so tests choose their own database.
+
+SQLAlchemy and SQLModel are imported by the functions that build engines and sessions, not by
+this module: the settings need the default URL, and the console draws its sign-in form before
+any database library is loaded (about half a second on a small machine).
 """
 
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import sqlalchemy as sa
 from platformdirs import user_data_path
-from sqlalchemy.engine import Engine, make_url
-from sqlalchemy.exc import ArgumentError
-from sqlmodel import Session
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
 
 APP_NAME = "abfa-desk"
 
@@ -47,6 +52,9 @@ def normalize_url(text: str) -> str:
             f"unsupported database '{scheme}': use a file path, sqlite:///PATH "
             "or postgresql://user@host/db"
         )
+    from sqlalchemy.engine import make_url
+    from sqlalchemy.exc import ArgumentError
+
     try:
         make_url(text)
     except ArgumentError as exc:
@@ -54,20 +62,24 @@ def normalize_url(text: str) -> str:
     return text
 
 
-def is_sqlite(engine: Engine) -> bool:
+def is_sqlite(engine: "Engine") -> bool:
     return engine.dialect.name == "sqlite"
 
 
-def make_engine(url: str, *, echo: bool = False) -> Engine:
+def make_engine(url: str, *, echo: bool = False) -> "Engine":
     """An engine for `url` (already normalised or as typed), with the SQLite pragmas we rely on."""
+    import sqlalchemy as sa
+
     url = normalize_url(url)
     if url.startswith("sqlite"):
         return _sqlite_engine(url, echo=echo)
     return sa.create_engine(url, echo=echo, pool_pre_ping=True, pool_size=5, max_overflow=5)
 
 
-def _sqlite_engine(url: str, *, echo: bool) -> Engine:
-    database = make_url(url).database
+def _sqlite_engine(url: str, *, echo: bool) -> "Engine":
+    import sqlalchemy as sa
+
+    database = sa.make_url(url).database
     if database and database != ":memory:":
         Path(database).parent.mkdir(parents=True, exist_ok=True)
     engine = sa.create_engine(
@@ -102,12 +114,15 @@ CHANGES_CHANNEL = "abfa_desk_changes"
 
 
 @contextmanager
-def session(engine: Engine, *, write: bool = True) -> Iterator[Session]:
+def session(engine: "Engine", *, write: bool = True) -> Iterator["Session"]:
     """A unit of work: committed when the block ends, rolled back on any error.
 
     `write=False` is for work that only reads (lookups, lists, reports): on SQLite it does not
     queue behind writers.
     """
+    import sqlalchemy as sa
+    from sqlmodel import Session
+
     if write and is_sqlite(engine):
         engine = engine.execution_options(sqlite_immediate=True)
     notify = write and engine.dialect.name == "postgresql"

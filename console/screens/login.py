@@ -3,11 +3,18 @@
 The password is checked in a thread worker with its own database session (argon2 takes a moment
 and the database may be across a slow link); the worker posts a plain result. A refusal is shown
 under the form in the agent's language, the username is kept, the password cleared and focused.
+
+The form is drawn before the database is opened: the screen may be given a function that opens
+it (loading SQLAlchemy and the models, checking the schema, reaching a remote server: a second or
+more), which a worker calls once the first frame is out. This module therefore imports nothing
+of the database libraries at its top. A database that cannot be used is reported to the app
+(`Unusable`), which quits with the reason.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from sqlalchemy.engine import Engine
 from textual import work
 from textual.app import ComposeResult
 from textual.containers import Center, Middle, Vertical
@@ -18,14 +25,17 @@ from textual.worker import Worker, WorkerState
 from console import keys
 from console.i18n import _, lang_digits
 from console.i18n.rtl import display
-from console.messages import SignedIn
 from console.screens.base import DeskScreen
 from console.widgets.bidi import BidiText
 from console.widgets.fields import FormInput
 from console.widgets.header import Clock, DeskHeader
 from console.widgets.keybar import KeyBar
-from db.accounts import AgentView, SignInError, sign_in
-from db.engine import session
+
+if TYPE_CHECKING:
+    from sqlalchemy.engine import Engine
+    from sqlmodel import Session
+
+    from db.accounts import AgentView
 
 __all__ = ["SignInScreen"]
 
@@ -42,7 +52,7 @@ class SignInScreen(DeskScreen):
         `refusal` is `bad_credentials`, `locked` (with `minutes`) or `disabled`.
         """
 
-        agent: AgentView | None
+        agent: "AgentView | None"
         refusal: str | None = None
         minutes: int | None = None
 
@@ -53,10 +63,35 @@ class SignInScreen(DeskScreen):
         username: str
         password: str
 
-    def __init__(self, *, engine: Engine, clock: Clock) -> None:
+    @dataclass
+    class Unusable(Message):
+        """The database cannot be used: unreachable, its schema behind, or no users yet.
+
+        `reason` is one line with the fix (a `db.engine.DatabaseError`). Handled by
+        `DeskApp.on_sign_in_screen_unusable`, which quits so the command can print it.
+        """
+
+        reason: str
+
+    def __init__(
+        self,
+        *,
+        clock: Clock,
+        engine: "Engine | None" = None,
+        open_engine: "Callable[[], Engine] | None" = None,
+    ) -> None:
+        """Give the `engine`, or `open_engine`: a function that opens it (`DeskApp.database`).
+
+        `open_engine` is called in workers, maybe two at once (Enter pressed while the database
+        is still opening): it must open the database once and hand both the same engine. It
+        raises `db.engine.DatabaseError` when the database cannot be used.
+        """
+        if (engine is None) == (open_engine is None):
+            raise TypeError("SignInScreen takes exactly one of engine= and open_engine=")
         super().__init__(id="sign-in")
         keys.install(self, "sign_in")
         self._engine = engine
+        self._open_engine = open_engine
         self._clock = clock
 
     def compose(self) -> ComposeResult:
@@ -72,17 +107,36 @@ class SignInScreen(DeskScreen):
         yield KeyBar()
 
     def on_mount(self) -> None:
-        self.look_for_demo()
+        # After the first frame: opening the database holds the interpreter for a while (imports
+        # mostly), and the form should be on screen, ready for typing, before that starts.
+        self.call_after_refresh(self.open_database)
 
-    @work(thread=True, exclusive=True, group="demo_hint", exit_on_error=False)
-    def look_for_demo(self) -> None:
-        """In a thread: on a demo database, post the account to suggest."""
+    @work(thread=True, exclusive=True, group="open_database", exit_on_error=False)
+    def open_database(self) -> None:
+        """In a thread: open the database; on a demo database, post the account to suggest."""
+        engine = self._usable_engine()
+        if engine is None:
+            return
         from db.demo import sign_in_hint
+        from db.engine import session
 
-        with session(self._engine, write=False) as s:
+        with session(engine, write=False) as s:
             hint = sign_in_hint(s)
         if hint is not None:
             self.post_message(self.DemoHint(*hint))
+
+    def _usable_engine(self) -> "Engine | None":
+        """In a thread: the engine, opened if need be; None once `Unusable` is posted."""
+        if self._engine is not None:
+            return self._engine
+        from db.engine import DatabaseError
+
+        assert self._open_engine is not None
+        try:
+            return self._open_engine()
+        except DatabaseError as problem:
+            self.post_message(self.Unusable(str(problem)))
+            return None
 
     def on_sign_in_screen_demo_hint(self, event: DemoHint) -> None:
         self.query_one("#sign-in-hint", BidiText).text = "\n".join(
@@ -123,8 +177,15 @@ class SignInScreen(DeskScreen):
     @work(thread=True, exclusive=True, group="sign_in", exit_on_error=False)
     def check_password(self, username: str, password: str) -> None:
         """In a thread: ask `db.accounts.sign_in` and post the verdict as `Checked`."""
+        # Enter may come before the database is open: this waits for it.
+        engine = self._usable_engine()
+        if engine is None:
+            return
+        from db.accounts import SignInError
+        from db.engine import session
+
         try:
-            with session(self._engine) as s:
+            with session(engine) as s:
                 agent = sign_in(s, username=username, password=password)
         except SignInError as refusal:
             minutes = refusal.params.get("minutes")
@@ -135,6 +196,8 @@ class SignInScreen(DeskScreen):
             self.post_message(self.Checked(agent))
 
     def on_sign_in_screen_checked(self, event: Checked) -> None:
+        from console.messages import SignedIn
+
         self.password.value = ""
         if event.agent is not None:
             self._say("", error=False)
@@ -156,6 +219,13 @@ class SignInScreen(DeskScreen):
         self.password.value = ""
         self._say("", error=False)
         self.username.focus()
+
+
+def sign_in(session: "Session", *, username: str, password: str) -> "AgentView":
+    """`db.accounts.sign_in`, imported when first called: the form is drawn before db/ loads."""
+    from db.accounts import sign_in as check
+
+    return check(session, username=username, password=password)
 
 
 def refusal_text(code: str | None, minutes: int | None = None) -> str:

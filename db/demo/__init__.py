@@ -24,11 +24,29 @@ because argon2 salts them. Each module plans one part and writes its rows:
 - `build`: `build_demo`, which runs them in order
 """
 
-from db.demo.build import DemoSummary, build_demo
-from db.demo.bulk import bulk_insert
-from db.demo.city import DEMO_CENTER_CODE
-from db.demo.context import DemoError, uuid7_from
-from db.demo.staff import demo_accounts, demo_password, sign_in_hint
+from importlib import import_module
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from db.demo.build import DemoSummary, build_demo
+    from db.demo.bulk import bulk_insert
+    from db.demo.city import DEMO_CENTER_CODE
+    from db.demo.context import DemoError, uuid7_from
+    from db.demo.staff import demo_accounts, demo_password, sign_in_hint
+
+# Each name is imported from its module on first use: the sign-in screen asks for
+# `sign_in_hint` and must not wait for the whole builder to load.
+_HOMES = {
+    "DEMO_CENTER_CODE": "city",
+    "DemoError": "context",
+    "DemoSummary": "build",
+    "build_demo": "build",
+    "bulk_insert": "bulk",
+    "demo_accounts": "staff",
+    "demo_password": "staff",
+    "sign_in_hint": "staff",
+    "uuid7_from": "context",
+}
 
 __all__ = [
     "DEMO_CENTER_CODE",
@@ -41,3 +59,16 @@ __all__ = [
     "sign_in_hint",
     "uuid7_from",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    home = _HOMES.get(name)
+    if home is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    value = getattr(import_module(f"{__name__}.{home}"), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *_HOMES})
