@@ -31,7 +31,7 @@ from console.i18n.callback_words import category_text
 from console.i18n.intake_words import code_groups, when_text
 from console.widgets.bidi import BidiText, layout_rtl, notify_text
 from console.widgets.mirrored_table import Column, MirroredTable, cell
-from console.widgets.polling import Polling
+from console.widgets.polling import Polling, reading_text
 from db.accounts import AgentView
 from db.engine import session
 from db.feedback import (
@@ -148,6 +148,8 @@ class CallbacksPanel(Polling, Vertical):
         self.poll_interval = poll_seconds * 10
         self.query_now = WorklistQuery()
         self.page: WorklistPage | None = None
+        self.shown_query: WorklistQuery | None = None
+        """The question `page` answers (`query_now` runs ahead of it while a read runs)."""
         self.replies = 0
         self._rtl = layout_rtl()
 
@@ -182,7 +184,14 @@ class CallbacksPanel(Polling, Vertical):
         if query is not None:
             self.query_now = query
         self.stop_polling()
+        count = self.query_one("#callbacks-count", BidiText)
+        count.text = reading_text(self.count_text(self.page, self.query_now, reading=True))
         self._load(self.query_now)
+
+    def read_failed(self) -> None:
+        self.query_one("#callbacks-count", BidiText).text = (
+            self.count_text(self.page, self.shown_query) if self.shown_query else ""
+        )
 
     @work(thread=True, exclusive=True, group="callbacks", exit_on_error=False)
     def _load(self, query: WorklistQuery) -> None:
@@ -201,31 +210,35 @@ class CallbacksPanel(Polling, Vertical):
             # The last page emptied (its callbacks were made): show the first one instead.
             self.refresh_list(WorklistQuery())
             return
-        self.page, self.replies = event.page, event.replies
-        self._show(event.page)
+        self.replies = event.replies
+        self._show(event.query, event.page)
         self.schedule_poll()
 
     # --- showing ----------------------------------------------------------------------------
 
-    def _show(self, page: WorklistPage) -> None:
-        table = self.query_one(MirroredTable)
-        keep = table.cursor_row
-        table.clear()
-        for view in page.rows:
-            table.add_cells(row_cells(view, page.as_of, rtl=self._rtl), key=str(view.id))
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
-        self.query_one("#callbacks-count", BidiText).text = self.count_text(page)
+    def _show(self, query: WorklistQuery, page: WorklistPage) -> None:
+        # Another page starts at the top; a poll keeps the cursor on its callback.
+        top = query != self.shown_query
+        self.page, self.shown_query = page, query
+        rows = [(str(view.id), row_cells(view, page.as_of, rtl=self._rtl)) for view in page.rows]
+        self.query_one(MirroredTable).show_rows(rows, top=top)
+        self.query_one("#callbacks-count", BidiText).text = self.count_text(page, query)
 
-    def count_text(self, page: WorklistPage) -> str:
-        """`Callbacks due: 12 · Page 2 · more on the next page · SMS replies to read: 3`."""
-        if page.total_due:
+    def count_text(
+        self, page: WorklistPage | None, query: WorklistQuery, *, reading: bool = False
+    ) -> str:
+        """`Callbacks due: 12 · Page 2 · more on the next page · SMS replies to read: 3`.
+
+        `reading`: `query` is being read, `page` (if any) is the one it replaces."""
+        parts = []
+        if page is not None and page.total_due:
             parts = [_("Callbacks due: {count}").format(count=lang_digits(str(page.total_due)))]
-        else:
+        elif page is not None:
             parts = [_("No callbacks are due.")]
-        if self.query_now.page > 1 or page.next_cursor is not None:
-            parts.append(_("Page {n}").format(n=lang_digits(str(self.query_now.page))))
-        if page.next_cursor is not None:
+        more = page is not None and page.next_cursor is not None
+        if query.page > 1 or more:
+            parts.append(_("Page {n}").format(n=lang_digits(str(query.page))))
+        if more and not reading:
             parts.append(_("more on the next page"))
         if self.replies:
             n = lang_digits(str(self.replies)) + ("+" if self.replies >= REPLIES_COUNTED else "")

@@ -45,7 +45,7 @@ from console.widgets.bidi import BidiText, layout_rtl, notify_text
 from console.widgets.keybar import KeyBar
 from console.widgets.lines import Line
 from console.widgets.mirrored_table import Column, MirroredTable, cell
-from console.widgets.polling import Polling
+from console.widgets.polling import Polling, reading_text
 from console.widgets.request_detail import DetailBlock
 from db.accounts import AgentView, PermissionDenied
 from db.engine import session
@@ -278,6 +278,7 @@ class CampaignsPanel(Polling, Vertical):
         self.before: uuid.UUID | None = None
         self.pages: list[uuid.UUID | None] = [None]
         self.page: CampaignPage | None = None
+        self._shown_before: uuid.UUID | None = None
         self.counts: dict[uuid.UUID, OutboxCounts] = {}
         self.choices: TargetChoices | None = None
         self.names = Names()
@@ -300,7 +301,12 @@ class CampaignsPanel(Polling, Vertical):
 
     def refresh_list(self, *, names: bool = False) -> None:
         self.stop_polling()
+        self.query_one("#campaigns-count", BidiText).text = reading_text(self._count_text(None))
         self._load(self.before, names or self.choices is None)
+
+    def read_failed(self) -> None:
+        count = self.query_one("#campaigns-count", BidiText)
+        count.text = self._count_text(self.page) if self.page is not None else ""
 
     @work(thread=True, exclusive=True, group="campaigns", exit_on_error=False)
     def _load(self, before: uuid.UUID | None, names: bool) -> None:
@@ -321,15 +327,14 @@ class CampaignsPanel(Polling, Vertical):
         if event.choices is not None:
             self.choices = event.choices
             self.names = Names.of(event.choices)
-        self.page, self.counts = event.page, event.counts
-        table = self.query_one(MirroredTable)
-        keep = table.cursor_row
-        table.clear()
-        for view in event.page.items:
-            cells = row_cells(view, event.counts.get(view.id), rtl=self._rtl)
-            table.add_cells(cells, str(view.id))
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
+        # Another page starts at the top; a poll keeps the cursor on its campaign.
+        top = self.page is None or event.before != self._shown_before
+        self.page, self.counts, self._shown_before = event.page, event.counts, event.before
+        rows = [
+            (str(view.id), row_cells(view, event.counts.get(view.id), rtl=self._rtl))
+            for view in event.page.items
+        ]
+        self.query_one(MirroredTable).show_rows(rows, top=top)
         self.query_one("#campaigns-count", BidiText).text = self._count_text(event.page)
         self._show_detail()
         self.schedule_poll()
@@ -357,9 +362,14 @@ class CampaignsPanel(Polling, Vertical):
                     "detail--muted",
                 ),
             ]
-        self.query_one("#campaigns-detail", DetailBlock).show(lines)
+        block = self.query_one("#campaigns-detail", DetailBlock)
+        if lines != block.lines():  # a poll that changed nothing draws nothing
+            block.show(lines)
 
-    def _count_text(self, page: CampaignPage) -> str:
+    def _count_text(self, page: CampaignPage | None) -> str:
+        """The page and what it holds; with `page` None (being read) the page number only."""
+        if page is None:
+            return _("Page {n}").format(n=_n(len(self.pages)))
         if not page.items and len(self.pages) == 1:
             return _("No campaign yet.")
         drafts = sum(1 for c in page.items if c.status == "draft")

@@ -26,7 +26,7 @@ from console.i18n.queue_words import clock_text, short_status
 from console.messages import OpenRequest, ShowQueue
 from console.screens.queue import CLOCK_STYLES
 from console.widgets.bidi import BidiText, layout_rtl, notify_text
-from console.widgets.mirrored_table import Column, MirroredTable, cell
+from console.widgets.mirrored_table import Column, MirroredTable, Row, cell
 from db.accounts import AgentView
 from db.engine import session
 from db.followup import ChaseBoard, ChaseGroup, ChaseItem, FollowupError, chase_board
@@ -166,21 +166,19 @@ class ChasePanel(Vertical):
     def on_chase_panel_loaded(self, event: Loaded) -> None:
         event.stop()
         self.board = event.board
-        table = self.query_one(MirroredTable)
-        keep = table.cursor_row
-        table.clear()
         self._groups.clear()
         self._items.clear()
+        rows: list[Row] = []
         for group in event.board.groups:
             key = f"{UNIT_ROW}{group.unit_id}"
             self._groups[key] = group
-            table.add_cells(group_cells(group, rtl=self._rtl), key)
+            rows.append((key, group_cells(group, rtl=self._rtl)))
             for item in group.items:
                 key = f"{REQUEST_ROW}{item.request.id}"
                 self._items[key] = item
-                table.add_cells(item_cells(item, event.board.as_of, rtl=self._rtl), key)
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
+                rows.append((key, item_cells(item, event.board.as_of, rtl=self._rtl)))
+        # Opened again on the same board, it draws only what changed.
+        self.query_one(MirroredTable).show_rows(rows)
         self._about()
 
     # --- the line about the highlighted row -------------------------------------------------

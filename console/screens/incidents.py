@@ -194,13 +194,11 @@ class IncidentsPanel(Polling, Vertical):
     def on_incidents_panel_loaded(self, event: Loaded) -> None:
         event.stop()
         self.incidents, self.suggestions = event.incidents, event.suggestions
-        table = self.query_one(MirroredTable)
-        keep = table.cursor_row
-        table.clear()
-        for incident in event.incidents:
-            table.add_cells(row_cells(incident, event.now, rtl=self._rtl), str(incident.id))
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
+        rows = [
+            (str(incident.id), row_cells(incident, event.now, rtl=self._rtl))
+            for incident in event.incidents
+        ]
+        self.query_one(MirroredTable).show_rows(rows)
         active = sum(1 for i in event.incidents if i.status == "active")
         count = _("Active incidents: {n}").format(n=lang_digits(str(active)))
         if not active:

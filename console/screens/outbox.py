@@ -26,7 +26,7 @@ from console.i18n.notice_words import notice_error_text, outbox_status_name
 from console.widgets.bidi import BidiText, layout_rtl, notify_text
 from console.widgets.lines import Line
 from console.widgets.mirrored_table import Column, MirroredTable, cell
-from console.widgets.polling import Polling
+from console.widgets.polling import Polling, reading_text
 from console.widgets.request_detail import DetailBlock
 from db.accounts import AgentView, PermissionDenied
 from db.engine import session
@@ -166,6 +166,8 @@ class OutboxPanel(Polling, Vertical):
         self.poll_interval = poll_seconds * 10
         self.query_now = OutboxQuery()
         self.page: OutboxPage | None = None
+        self.shown_query: OutboxQuery | None = None
+        """The question `page` answers (`query_now` runs ahead of it while a read runs)."""
         self.now: datetime | None = None
 
     poll_group = "outbox"
@@ -189,7 +191,14 @@ class OutboxPanel(Polling, Vertical):
         if query is not None:
             self.query_now = query
         self.stop_polling()
+        line = self.query_one("#outbox-filter", BidiText)
+        line.text = reading_text(self._filter_text(self.query_now, None))
         self._load(self.query_now)
+
+    def read_failed(self) -> None:
+        self.query_one("#outbox-filter", BidiText).text = (
+            self._filter_text(self.shown_query, self.page) if self.shown_query else ""
+        )
 
     @work(thread=True, exclusive=True, group="outbox", exit_on_error=False)
     def _load(self, query: OutboxQuery) -> None:
@@ -204,29 +213,26 @@ class OutboxPanel(Polling, Vertical):
         event.stop()
         if event.query != self.query_now:
             return  # an answer to a question no longer asked
-        self.page, self.now = event.page, event.now
-        table = self.query_one(MirroredTable)
-        keep = table.cursor_row
-        table.clear()
-        for m in event.page.items:
-            table.add_cells(row_cells(m, event.now, rtl=self._rtl), str(m.id))
-        if table.row_count:
-            table.move_cursor(row=min(keep, table.row_count - 1))
+        # Another page or status starts at the top; a poll keeps the cursor on its message.
+        top = event.query != self.shown_query
+        self.page, self.shown_query, self.now = event.page, event.query, event.now
+        rows = [(str(m.id), row_cells(m, event.now, rtl=self._rtl)) for m in event.page.items]
+        self.query_one(MirroredTable).show_rows(rows, top=top)
         self.query_one("#outbox-counts", BidiText).text = counts_text(event.counts)
-        self.query_one("#outbox-filter", BidiText).text = self._filter_text(event.page)
+        self.query_one("#outbox-filter", BidiText).text = self._filter_text(event.query, event.page)
         self._show_detail()
         self.schedule_poll()
 
-    def _filter_text(self, page: OutboxPage) -> str:
-        q = self.query_now
+    def _filter_text(self, q: OutboxQuery, page: OutboxPage | None) -> str:
+        """The status shown, the page and whether there is more; `page` None while it is read."""
         shown = outbox_status_name(q.status) if q.status else _("all")
         parts = [
             _("Showing: {status}").format(status=shown),
             _("Page {n}").format(n=lang_digits(str(q.page))),
         ]
-        if not page.items:
+        if page is not None and not page.items:
             parts.append(_("no messages"))
-        elif page.next_before is not None:
+        elif page is not None and page.next_before is not None:
             parts.append(_("more on the next page"))
         return " · ".join(parts)
 
@@ -243,7 +249,9 @@ class OutboxPanel(Polling, Vertical):
     def _show_detail(self) -> None:
         m = self.highlighted()
         lines = detail_lines(m, self.now or self._clock()) if m else []
-        self.query_one("#outbox-detail", DetailBlock).show(lines)
+        block = self.query_one("#outbox-detail", DetailBlock)
+        if lines != block.lines():  # a poll that changed nothing draws nothing
+            block.show(lines)
 
     # --- actions ----------------------------------------------------------------------------
 

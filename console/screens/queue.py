@@ -2,7 +2,10 @@
 
 One page at a time (keyset paging on `db.followup.list_queue`'s cursor), with the counts per
 status above, "mine" and "overdue only" filters, and a refresh that also runs by itself: the
-next poll is scheduled when the last one finished, so polls never pile up on a slow link.
+next poll is scheduled when the last one finished, so polls never pile up on a slow link. A poll
+that finds the same rows draws nothing, and one that finds a clock moved draws that cell; the
+cursor stays on the request it was on. A key that asks for another page marks the filters line
+"Reading…" at once, and the rows follow.
 """
 
 import uuid
@@ -27,7 +30,7 @@ from console.messages import OpenRequest, ShowChaseBoard
 from console.screens.queue_filter import FilterDialog, QueueFilters, filters_text
 from console.widgets.bidi import BidiText, layout_rtl, notify_text
 from console.widgets.mirrored_table import Column, MirroredTable, cell
-from console.widgets.polling import Polling
+from console.widgets.polling import Polling, reading_text
 from db.accounts import AgentView
 from db.engine import session
 from db.followup import QueueCursor, QueuePage, RequestView, claim_next, list_queue
@@ -148,6 +151,8 @@ class QueuePanel(Polling, Vertical):
         self.poll_interval = poll_seconds * 10
         self.query_now = QueueQuery()
         self.page: QueuePage | None = None
+        self.shown_query: QueueQuery | None = None
+        """The question `page` answers (`query_now` runs ahead of it while a read runs)."""
         self.choices: QueueChoices | None = None
         self._rtl = layout_rtl()
 
@@ -182,7 +187,14 @@ class QueuePanel(Polling, Vertical):
         if query is not None:
             self.query_now = query
         self.stop_polling()
+        filters = self.query_one("#queue-filters", BidiText)
+        filters.text = reading_text(self._filters_text(self.query_now, None))
         self._load(self.query_now)
+
+    def read_failed(self) -> None:
+        self.query_one("#queue-filters", BidiText).text = (
+            self._filters_text(self.shown_query, self.page) if self.shown_query else ""
+        )
 
     @work(thread=True, exclusive=True, group="queue", exit_on_error=False)
     def _load(self, query: QueueQuery) -> None:
@@ -203,31 +215,32 @@ class QueuePanel(Polling, Vertical):
         event.stop()
         if event.query != self.query_now:
             return  # an answer to a question no longer asked (a filter changed meanwhile)
-        self.page = event.page
-        self._show(event.page)
+        self._show(event.query, event.page)
         self.schedule_poll()
 
     # --- showing ----------------------------------------------------------------------------
 
-    def _show(self, page: QueuePage) -> None:
-        table = self.query_one(MirroredTable)
-        table.clear()
-        for view in page.rows:
-            table.add_cells(row_cells(view, rtl=self._rtl), key=str(view.id))
+    def _show(self, query: QueueQuery, page: QueuePage) -> None:
+        # Another page or other filters start at the top; a poll keeps the cursor's request.
+        top = query != self.shown_query
+        self.page, self.shown_query = page, query
+        rows = [(str(view.id), row_cells(view, rtl=self._rtl)) for view in page.rows]
+        self.query_one(MirroredTable).show_rows(rows, top=top)
+        # A BidiText given the text it shows draws nothing.
         self.query_one("#queue-counts", BidiText).text = counts_text(page)
-        self.query_one("#queue-filters", BidiText).text = self._filters_text(page)
+        self.query_one("#queue-filters", BidiText).text = self._filters_text(query, page)
 
-    def _filters_text(self, page: QueuePage) -> str:
-        query = self.query_now
+    def _filters_text(self, query: QueueQuery, page: QueuePage | None) -> str:
+        """The page, the filters and whether there is more; `page` None while it is read."""
         parts = [_("Page {n}").format(n=lang_digits(str(query.page)))]
         if query.overdue:
             parts.append(_("overdue only"))
         if query.mine:
             parts.append(_("mine only"))
         parts += filters_text(query.filters, self.choices)
-        if not page.rows:
+        if page is not None and not page.rows:
             parts.append(_("no requests"))
-        elif page.next_cursor is not None:
+        elif page is not None and page.next_cursor is not None:
             parts.append(_("more on the next page"))
         return " · ".join(parts)
 

@@ -3,6 +3,11 @@
 Mirrored in a right-to-left layout: the agent's name on the right, the clock on the left. The
 time comes from an injected clock (aware UTC) so tests can fix it; it is shown in Tehran time,
 Jalali in Persian and Gregorian in English, and refreshed on every new minute.
+
+The clock is held while its screen is hidden under another (the sign-in screen stays under the
+main screen all day): Textual redraws the whole top screen when a screen beneath it changes, a
+full repaint a minute down a slow link for a clock nobody sees. It is read again when its screen
+shows again.
 """
 
 from collections.abc import Callable
@@ -11,7 +16,9 @@ from datetime import datetime
 from rich.cells import cell_len
 from rich.text import Text
 from textual.app import RenderResult
+from textual.dom import NoScreen
 from textual.reactive import reactive
+from textual.screen import Screen
 from textual.widget import Widget
 
 from console.i18n import current_language
@@ -71,15 +78,42 @@ class DeskHeader(Widget, can_focus=False):
         self.who = who
         self.where = where
         self._clock = clock
+        self._held = False
 
     def on_mount(self) -> None:
-        self._tick()
+        self.app.screen_change_signal.subscribe(self, self._screen_changed)
+        self.now = self._clock()
+        self._wake_next_minute(self.now)
+
+    def _wake_next_minute(self, now: datetime) -> None:
+        # Just after the next minute starts, so the clock never lags by most of a minute.
+        seconds_left = 60 - (now.second + now.microsecond / 1_000_000)
+        self.set_timer(seconds_left + 0.05, self._tick)
 
     def _tick(self) -> None:
+        if not self.in_view():
+            self._held = True  # no timer while hidden: `_screen_changed` starts it again
+            return
         self.now = self._clock()
-        # Wake just after the next minute starts, so the clock never lags by most of a minute.
-        seconds_left = 60 - (self.now.second + self.now.microsecond / 1_000_000)
-        self.set_timer(seconds_left + 0.05, self._tick)
+        self._wake_next_minute(self.now)
+
+    def _screen_changed(self, _screen: Screen) -> None:
+        if self._held and self.in_view():
+            self._held = False
+            self._tick()
+
+    def in_view(self) -> bool:
+        """Whether the header's screen can be seen: on top, or under see-through screens only
+        (a dialog whose backdrop lets the screen beneath show)."""
+        try:
+            stack = self.app.screen_stack
+            mine = self.screen
+        except (NoScreen, KeyError):  # unmounted, or the app is closing: nothing to draw
+            return False
+        if mine not in stack:
+            return False  # a screen of another mode
+        above = stack[stack.index(mine) + 1 :]
+        return all(screen.styles.background.a < 1 for screen in above)
 
     def time_text(self) -> str:
         """Weekday, date and time in the current language (logical order)."""

@@ -463,3 +463,35 @@ class TestCallbackSnapshots:
             await press(pilot, "enter")
 
         assert snap_compare(make_app(desk, lang), terminal_size=SIZE, run_before=run_before)
+
+
+async def test_a_poll_keeps_the_worklist_and_the_surveyors_row_as_they_are(desk, monkeypatch):
+    """Read again with nothing new, the worklist is not emptied and refilled: the cursor stays
+    on the callback the surveyor was on."""
+    emptied: list[bool] = []
+    clear = MirroredTable.clear
+    monkeypatch.setattr(
+        MirroredTable, "clear", lambda *a, **k: emptied.append(True) or clear(*a, **k)
+    )
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_worklist(pilot)
+        table = panel(app).query_one(MirroredTable)
+        await press(pilot, "down")
+        keys, on = table.row_keys(), table.highlighted_key()
+        emptied.clear()
+        panel(app).read_again()
+        await settle(pilot)
+        assert emptied == []
+        assert table.row_keys() == keys and table.highlighted_key() == on
+        assert text(app, "#callbacks-count") == "Callbacks due: 2"
+
+
+async def test_refresh_marks_the_count_line_until_the_worklist_is_read(desk):
+    app = make_app(desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_worklist(pilot)
+        panel(app).action_refresh()
+        assert text(app, "#callbacks-count") == "Callbacks due: 2 · Reading…"
+        await settle(pilot)
+        assert text(app, "#callbacks-count") == "Callbacks due: 2"

@@ -353,3 +353,143 @@ async def test_a_call_to_a_unit_is_logged_on_all_its_requests_from_its_heading(q
     with session(queue_desk.engine, write=False) as s:
         calls = s.exec(select(TicketEvent).where(TicketEvent.action == "unit_called")).all()
     assert len(calls) == 2
+
+
+# --- polls and paging on a slow link -------------------------------------------------------
+
+
+def ticket_id(desk: QueueDesk, category: str):
+    from db.models import Ticket
+
+    with session(desk.engine, write=False) as s:
+        code = desk.codes[category]
+        return s.exec(select(Ticket.id).where(Ticket.tracking_code == code)).one()
+
+
+@pytest.fixture
+def fills(monkeypatch) -> list[str]:
+    """Each time a table was emptied to be filled afresh (the queue's table's id)."""
+    from console.widgets.mirrored_table import MirroredTable
+
+    emptied: list[str] = []
+    clear = MirroredTable.clear
+
+    def spy(self, *args, **kwargs):
+        emptied.append(self.id or "")
+        return clear(self, *args, **kwargs)
+
+    monkeypatch.setattr(MirroredTable, "clear", spy)
+    return emptied
+
+
+async def poll(pilot: Pilot) -> None:
+    """What the panel's timer does every `poll_seconds` x 10."""
+    pilot.app.screen.query_one(QueuePanel).read_again()
+    await settle(pilot)
+
+
+async def test_a_poll_that_finds_the_same_requests_leaves_the_table_as_it_is(queue_desk, fills):
+    app = make_app(queue_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+        table = app.screen.query_one(QueuePanel).query_one(DataTable)
+        await press(pilot, "down", "down")
+        keys, cells = table.row_keys(), [table.get_row_at(r) for r in range(table.row_count)]
+        fills.clear()
+        await poll(pilot)
+        assert fills == []
+        assert table.row_keys() == keys
+        assert [table.get_row_at(r) for r in range(table.row_count)] == cells
+        assert table.highlighted_key() == str(ticket_id(queue_desk, "branch_leak"))
+
+
+async def test_a_request_taken_meanwhile_shows_its_holder_in_place(queue_desk, fills):
+    from db.followup import claim
+
+    app = make_app(queue_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+        table = app.screen.query_one(QueuePanel).query_one(DataTable)
+        await press(pilot, "down", "down", "down")
+        keys = table.row_keys()
+        assert table.get_row_at(1)[-1].plain.strip() == ""
+        fills.clear()
+        with session(queue_desk.engine) as s:
+            reza = agent_view(s, "reza")
+            claim(s, actor=reza, ticket_id=ticket_id(queue_desk, "pipe_burst"), now=FIXED_NOW)
+        await poll(pilot)
+        assert fills == []
+        assert table.row_keys() == keys
+        assert table.get_row_at(1)[-1].plain.strip() != ""  # Reza's name, cropped to fit
+        assert table.highlighted_key() == str(ticket_id(queue_desk, "sewer_blockage"))
+
+
+async def test_a_new_request_moves_the_rows_and_the_cursor_stays_on_its_request(queue_desk):
+    app = make_app(queue_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+        table = app.screen.query_one(QueuePanel).query_one(DataTable)
+        await press(pilot, "down", "down")  # on branch_leak, the third
+        with session(queue_desk.engine) as s:
+            started = FIXED_NOW - timedelta(hours=20)
+            intake.register_request(
+                s,
+                actor=agent_view(s, "omid"),
+                phone=None,
+                subscriber_id=None,
+                category_id=queue_desk.world.categories["pipe_burst"],
+                channel=Channel.PHONE_122,
+                address="خیابان نیما، پلاک ۵",
+                district_id=queue_desk.world.districts["D1"],
+                description="",
+                started_at=started,
+                ended_at=started + timedelta(minutes=2),
+            )
+        await poll(pilot)
+        assert table.row_count == 6
+        assert table.cursor_row == 3
+        assert table.highlighted_key() == str(ticket_id(queue_desk, "branch_leak"))
+
+
+async def test_a_page_key_says_reading_at_once_and_the_rows_follow(queue_desk, monkeypatch):
+    """The key answers within a frame: the filters line is marked before the database is."""
+    monkeypatch.setattr(QueuePanel, "page_size", 2)
+    app = make_app(queue_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+        panel = app.screen.query_one(QueuePanel)
+        codes = [queue_desk.codes[c] for c in URGENCY]
+        panel.action_next_page()
+        assert line(app, "#queue-filters") == "Page 2 · Reading…"
+        assert shown_codes(app) == codes[:2]  # the page on show stays until the next is read
+        await settle(pilot)
+        assert line(app, "#queue-filters") == "Page 2 · more on the next page"
+        assert shown_codes(app) == codes[2:4]
+        assert panel.query_one(DataTable).cursor_row == 0
+        panel.action_toggle_overdue()
+        assert line(app, "#queue-filters") == "Page 1 · overdue only · Reading…"
+        await settle(pilot)
+        assert line(app, "#queue-filters") == "Page 1 · overdue only"
+
+
+async def test_a_read_that_fails_takes_back_the_reading_mark(queue_desk, monkeypatch):
+    from textual.worker import WorkerFailed
+
+    import console.screens.queue as queue_screen
+
+    app = make_app(queue_desk)
+    async with app.run_test(size=SIZE) as pilot:
+        await open_queue(pilot)
+
+        def broken(*args, **kwargs):
+            raise RuntimeError("the database went away")
+
+        monkeypatch.setattr(queue_screen, "list_queue", broken)
+        app.screen.query_one(QueuePanel).action_refresh()  # Ctrl+F
+        assert line(app, "#queue-filters") == "Page 1 · Reading…"
+        with pytest.raises(WorkerFailed):
+            await app.workers.wait_for_complete()
+        await pilot.pause()
+        await pilot.pause()
+        assert line(app, "#queue-filters") == "Page 1"
+        assert len(shown_codes(app)) == 5
