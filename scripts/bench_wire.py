@@ -6,11 +6,12 @@ with keys sent as a terminal sends them: the phone typed at one key every ``TYPI
 then one key per action with the output read until ``SETTLE`` seconds of silence. A key's bytes
 are everything written from the key to the next key.
 
-A focused text field blinks its cursor: Textual redraws the field every half second, so a key's
-bytes could not be told from the blinks that follow it. So each demo is played twice: as shipped
-(its first frame, the repaint and the idle figures), and with the blink turned off (this file run
-as ``python scripts/bench_wire.py --no-blink ARGS``: Input.cursor_blink set False on mount,
-nothing else changed), which gives the bytes per key, and what idle would cost without blinking.
+The console's fields do not blink their cursor, so its output falls silent after each key and
+it is played once, as shipped. The bare app's Input does blink (Textual redraws it every half
+second), so a key's bytes could not be told from the blinks that follow: it is played twice,
+as shipped (its idle figure) and with the blink turned off (this file run as ``python
+scripts/bench_wire.py --no-blink``: Input.cursor_blink set False on mount, nothing else
+changed), which gives its repaint.
 
 A full repaint is forced as a terminal window does it: resize to 79 columns and back to 80
 (SIGWINCH); the bytes of the redraw at 80x24 are "one repaint". The reference is the intake
@@ -81,9 +82,8 @@ def _repaint(term: Terminal) -> int:
 
 def _program(demo: Any | None, blink: bool) -> list[str]:
     if demo is None:
-        return [str(HELLO)] if blink else [__file__, "--no-blink", "--hello"]
-    program = [str(ABFA_DESK)] if blink else [__file__, "--no-blink"]
-    return [*program, "--db", demo.url, "--lang", "fa"]
+        return [str(HELLO)] if blink else [__file__, "--no-blink"]
+    return [str(ABFA_DESK), "--db", demo.url, "--lang", "fa"]
 
 
 def session(
@@ -94,11 +94,10 @@ def session(
     *,
     blink: bool,
     idle: float = IDLE,
-    queue_idle: bool = True,
 ) -> dict[str, Any]:
-    """One run of the console on ``demo`` (the bare app when None). With ``blink`` the output
-    never falls silent while a text field has the focus, so it is read for fixed times and only
-    the idle figures are kept."""
+    """One run of the console on ``demo`` (the bare app when None). With ``blink`` (the bare
+    app as shipped) the output never falls silent while its field has the focus, so it is read
+    for fixed times and only the idle figures are kept."""
 
     def wait(seconds: float) -> None:
         if blink:
@@ -142,7 +141,7 @@ def session(
         idle_began = term.send(b"")
         term.read_for(idle)
         result["idle_intake_bytes_per_s"] = len(term.output(since=idle_began)) / idle
-        if demo is not None and queue_idle:
+        if demo is not None:
             term.send(KEYS["f3"])
             wait(3.0)
             idle_began = term.send(b"")
@@ -158,8 +157,8 @@ def _at_64k(n: float) -> str:
 
 
 def measure(demos: list[Any], rounds: int, idle: float = IDLE) -> tuple[list[Figure], dict]:
-    """The bare app, then the console on each demo: as shipped (idle on the intake screen and
-    the queue) and with the blink off (keys, the repaint, idle on the intake screen)."""
+    """The bare app (as shipped for idle, without its blink for the repaint), then the console
+    on each demo: keys, the repaints and idle on the intake screen and the queue."""
     from bench_queries import screen_inputs
     from sqlmodel import Session
 
@@ -177,12 +176,7 @@ def measure(demos: list[Any], rounds: int, idle: float = IDLE) -> tuple[list[Fig
             with Session(engine) as s:
                 phone = screen_inputs(s, demo.now).phone
             engine.dispose()
-            results[demo.label] = {
-                "as_shipped": session(demo, phone, 0, env, blink=True, idle=idle),
-                "no_blink": session(
-                    demo, phone, rounds, env, blink=False, idle=idle, queue_idle=False
-                ),
-            }
+            results[demo.label] = session(demo, phone, rounds, env, blink=False, idle=idle)
             log(f"wire: {demo.label} done")
     bare = results["bare"]["no_blink"]
     figures = [
@@ -198,12 +192,11 @@ def measure(demos: list[Any], rounds: int, idle: float = IDLE) -> tuple[list[Fig
         )
     ]
     for demo in demos:
-        both = results[demo.label]
-        figures += _figures(demo.label, both["as_shipped"], both["no_blink"])
+        figures += _figures(demo.label, results[demo.label])
     return figures, {"wire": results}
 
 
-def _figures(label: str, shipped: dict, still: dict) -> list[Figure]:
+def _figures(label: str, still: dict) -> list[Figure]:
     repaint = still["repaint_bytes"]
     every = [n for ns in still["per_key_bytes"].values() for n in ns]
     typical = median(every)
@@ -259,7 +252,7 @@ def _figures(label: str, shipped: dict, still: dict) -> list[Figure]:
                 {"median_bytes": m, "samples": ns},
             )
         )
-    intake, queue = shipped["idle_intake_bytes_per_s"], shipped["idle_queue_bytes_per_s"]
+    intake, queue = still["idle_intake_bytes_per_s"], still["idle_queue_bytes_per_s"]
     worst = max(intake, queue)
     figures.append(
         Figure(
@@ -272,24 +265,12 @@ def _figures(label: str, shipped: dict, still: dict) -> list[Figure]:
             {"intake_bytes_per_s": intake, "queue_bytes_per_s": queue},
         )
     )
-    still_idle = still["idle_intake_bytes_per_s"]
-    figures.append(
-        Figure(
-            "wire",
-            f"- idle on intake with the cursor blink off ({label})",
-            f"{fmt(still_idle, 0)} B/s = {still_idle / LINK_BYTES_PER_SECOND:.1%} of 64 kbit/s",
-            "",
-            None,
-            {"intake_bytes_per_s": still_idle},
-        )
-    )
     return figures
 
 
-def _no_blink_console() -> None:
-    """The console (or with --hello the bare app) with one change: no blinking cursor."""
-    import sys
-
+def _no_blink_hello() -> None:
+    """The bare app with one change: no blinking cursor."""
+    from bench_hello import HelloApp
     from textual.widgets import Input
 
     mounted = Input._on_mount
@@ -299,16 +280,8 @@ def _no_blink_console() -> None:
         self.cursor_blink = False
 
     Input._on_mount = _on_mount  # type: ignore[method-assign]
-    if sys.argv[2:3] == ["--hello"]:
-        from bench_hello import HelloApp
-
-        HelloApp().run()
-        return
-    from console.cli import main
-
-    sys.argv = ["abfa-desk", *sys.argv[2:]]
-    sys.exit(main())
+    HelloApp().run()
 
 
 if __name__ == "__main__":
-    _no_blink_console()
+    _no_blink_hello()
