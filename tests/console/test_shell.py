@@ -5,6 +5,7 @@ from sqlmodel import select
 from textual.widgets import ContentSwitcher
 
 from console.app import DeskApp, choose_theme
+from console.i18n import _
 from console.i18n.rtl import display
 from console.screens.login import SignInScreen
 from console.screens.main import MainScreen
@@ -324,3 +325,29 @@ async def test_real_database_suggests_nothing(desk_db):
     async with app.run_test(size=(80, 24)) as pilot:
         await settle(pilot)
         assert "demo" not in app.screen.query_one("#sign-in-hint", BidiText).text
+
+
+@pytest.mark.parametrize("lang", ["en", "fa"])
+async def test_every_mode_shows_all_its_keys_to_an_all_roles_agent(desk_db, lang):
+    """In every mode, with its list focused, every key the agent can press is on the bar, none
+    cut off below it: Enter's "Open" too, which a focused table's own (hidden) Enter binding
+    would otherwise hide."""
+    app = make_app(desk_db, lang=lang)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await sign_in(pilot, "mina")
+        for mode_key in ("f3", "f4", "f5", "f6", "f7", "f2"):
+            await pilot.press(mode_key)
+            await settle(pilot)
+            bar = app.screen.query_one(KeyBar)
+            items = bar.items()
+            assert len(bar.key_rows(bar.content_size.width)[1]) == bar.size.height, mode_key
+            rendered = bar.render().plain
+            for item in items:
+                assert item.key in rendered, (mode_key, item)
+                shown = display(item.description, base_rtl=True if lang == "fa" else None)
+                assert shown in rendered, (mode_key, item)
+        await pilot.press("f3")
+        await settle(pilot)
+        assert ("Enter", _("Open")) in [
+            (i.key, i.description) for i in app.screen.query_one(KeyBar).items()
+        ]
