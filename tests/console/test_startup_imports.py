@@ -9,6 +9,9 @@ import subprocess
 import sys
 from pathlib import Path
 
+from db.engine import make_engine
+from db.migrate import upgrade
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # What the sign-in form must not wait for: each takes a noticeable part of a second to import.
@@ -23,6 +26,15 @@ HEAVY = [
     "sqlalchemy",
     "sqlmodel",
 ]
+
+# The schema check at start-up compares two revision strings; Alembic is for upgrading.
+SCHEMA_CHECK = """
+import json, sys
+from db.engine import make_engine
+from db.migrate import ensure_current
+assert ensure_current(make_engine(sys.argv[1]), auto_upgrade=False).up_to_date
+print(json.dumps(sorted(set(sys.argv[2:]) & set(sys.modules))))
+"""
 
 IMPORTS = """
 import json, sys
@@ -82,3 +94,10 @@ def test_the_command_and_the_app_import_no_database_library(tmp_path):
 
 def test_the_sign_in_form_is_drawn_before_the_database_libraries_load(tmp_path):
     assert loaded_after(FIRST_FRAME, tmp_path) == []
+
+
+def test_the_schema_check_at_start_up_does_not_load_alembic(tmp_path):
+    engine = make_engine(str(tmp_path / "desk.db"))
+    upgrade(engine)
+    engine.dispose()
+    assert "alembic" not in loaded_after(SCHEMA_CHECK, tmp_path)
