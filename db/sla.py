@@ -20,7 +20,6 @@ calls for, and :func:`load_sla_settings` reads a center's thresholds (``sla.*`` 
 rows, defaults in :class:`SlaSettings`).
 """
 
-import functools
 import uuid
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -88,6 +87,10 @@ class WorkingCalendar:
     holidays: frozenset[date] = field(default_factory=frozenset)
     id: uuid.UUID | None = None
     code: str = ""
+    _days: dict[date, tuple[datetime, datetime] | None] = field(
+        default_factory=dict, init=False, compare=False, hash=False, repr=False
+    )
+    """Each day's working interval once worked out (see `_day_interval`)."""
 
     @classmethod
     def office(
@@ -171,12 +174,21 @@ def _aware(value: datetime, name: str) -> datetime:
     return value.astimezone(UTC)
 
 
-@functools.lru_cache(maxsize=8192)
 def _day_interval(calendar: WorkingCalendar, day: date) -> tuple[datetime, datetime] | None:
     """The working interval of a Tehran-local day, in UTC, or None for a day off.
 
-    Remembered: a screen reads the clocks of thousands of requests over the same few weeks.
+    Remembered on the calendar itself: a screen reads the clocks of thousands of requests over
+    the same few weeks, and a lookup keyed by the calendar's value would hash and compare its
+    holidays on every day of every clock.
     """
+    try:
+        return calendar._days[day]
+    except KeyError:
+        interval = calendar._days[day] = _work_out_day(calendar, day)
+        return interval
+
+
+def _work_out_day(calendar: WorkingCalendar, day: date) -> tuple[datetime, datetime] | None:
     if day in calendar.holidays:
         return None
     span = calendar.hours[(day.weekday() + 2) % 7]
